@@ -1,0 +1,63 @@
+# The vocabulary of the project: make run, make test, make lint, make bench, make demo.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The embedded default: SQLite under var/, Celery tasks run in-process, no other service.
+RUN_ENV := PORTAL_ENV=development
+# The test suite runs against the real local servers unless told otherwise.
+TEST_ENV := PORTAL_ENV=test \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}
+
+.PHONY: run test lint demo bench assets messages clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Front-end assets come from the npm registry at install time; nothing loads from a CDN.
+portal/static/vendor/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p portal/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js portal/static/vendor/htmx.min.js
+	touch $@
+
+assets: portal/static/vendor/.installed
+
+install: $(BIN)/.installed assets
+
+run: install
+	mkdir -p var
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+demo: install
+	mkdir -p var
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: install lint
+	$(TEST_ENV) $(BIN)/pytest -n 2 --dist loadfile
+
+bench: install
+	$(TEST_ENV) $(BIN)/python bench/run_all.py
+
+messages: install
+	cd portal && ../$(BIN)/django-admin makemessages -l zh_Hans --ignore '*/migrations/*'
+	$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) node_modules var portal/static/vendor

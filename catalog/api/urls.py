@@ -1,0 +1,3 @@
+"""Catalog API URLs."""
+
+urlpatterns: list = []

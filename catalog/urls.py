@@ -1,0 +1,4 @@
+"""URLs of the catalog app."""
+
+app_name = "catalog"
+urlpatterns: list = []

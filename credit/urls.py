@@ -1,0 +1,4 @@
+"""URLs of the credit app."""
+
+app_name = "credit"
+urlpatterns: list = []

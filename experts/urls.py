@@ -1,0 +1,4 @@
+"""URLs of the experts app."""
+
+app_name = "experts"
+urlpatterns: list = []

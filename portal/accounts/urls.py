@@ -1,0 +1,4 @@
+"""Web URLs of accounts."""
+
+app_name = "accounts"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Web URLs of centres."""
+
+app_name = "centres"
+urlpatterns: list = []

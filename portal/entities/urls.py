@@ -1,0 +1,4 @@
+"""Web URLs of entities."""
+
+app_name = "entities"
+urlpatterns: list = []

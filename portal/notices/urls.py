@@ -1,0 +1,4 @@
+"""Web URLs of notices."""
+
+app_name = "notices"
+urlpatterns: list = []

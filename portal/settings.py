@@ -1,0 +1,288 @@
+"""Settings, strictly from the environment (12-factor).
+
+PORTAL_ENV chooses the profile; it defaults to `production`, which has no unsafe
+default (no DEBUG, no development secret, HTTPS only):
+
+- `development` (``make run``): the embedded default, SQLite under ``var/`` and Celery
+  tasks executed in-process, so the portal runs with no other service.
+- `test` (``make test``): the real local PostgreSQL and Redis.
+- `production`: everything must be given (``SECRET_KEY``, ``DATABASE_URL``, ``REDIS_URL``,
+  ``ALLOWED_HOSTS``).
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+
+PORTAL_ENV = env.str("PORTAL_ENV", default="production")
+if PORTAL_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(
+        f"PORTAL_ENV must be development, test or production, not {PORTAL_ENV!r}"
+    )
+IS_PRODUCTION = PORTAL_ENV == "production"
+
+
+def _strict_bool(name: str, default: bool) -> bool:
+    """A boolean that is neither true nor false is an error, never a silent default."""
+    raw = env.str(name, default="")
+    if raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+DEBUG = _strict_bool("DEBUG", default=PORTAL_ENV == "development")
+
+_DEV_SECRET = "development-only-secret-never-use-in-production"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required in production. For a local run use `make run` "
+            "(PORTAL_ENV=development)."
+        )
+    SECRET_KEY = _DEV_SECRET
+if IS_PRODUCTION and SECRET_KEY == _DEV_SECRET:
+    raise ImproperlyConfigured("Production refuses to start with the development secret.")
+
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "portal.apps.PlatformAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "guardian",
+    "pgtrigger",
+    "simple_history",
+    "django_htmx",
+    # The platform's shared core.
+    "portal",
+    "portal.accounts",
+    "portal.entities",
+    "portal.centres",
+    "portal.notices",
+    "portal.tradelog",
+    # The trading catalog and the apps built on it.
+    "catalog",
+    "credit",
+    "experts",
+    "trading",
+    "supervision",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# --- Databases -------------------------------------------------------------------------
+_DEFAULT_DATABASE_URL = {
+    "development": f"sqlite:///{VAR_DIR / 'portal.sqlite3'}",
+    "test": "postgres://postgres@127.0.0.1:5432/portal",
+    "production": "",
+}[PORTAL_ENV]
+DATABASE_URL = env.str("DATABASE_URL", default=_DEFAULT_DATABASE_URL)
+if not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_URL is required in production.")
+
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+
+# Supervision reads the operation side through its own connection, whose PostgreSQL role
+# may only SELECT (see portal/tradelog/supervision_role.py). In production it may point at
+# a streaming replica. On SQLite the same file is opened read-only.
+SUPERVISION_DB_ROLE = env.str("SUPERVISION_DB_ROLE", default="portal_supervision")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _sqlite_path = Path(DATABASES["default"]["NAME"]).resolve()
+    DATABASES["supervision"] = {
+        **DATABASES["default"],
+        "NAME": f"file:{_sqlite_path}?mode=ro",
+        "TEST": {"MIRROR": "default"},
+    }
+else:
+    _supervision_url = env.str("SUPERVISION_DATABASE_URL", default="")
+    if _supervision_url:
+        DATABASES["supervision"] = env.db_url_config(_supervision_url)
+    else:
+        DATABASES["supervision"] = {
+            **DATABASES["default"],
+            "USER": SUPERVISION_DB_ROLE,
+            "PASSWORD": env.str("SUPERVISION_DB_PASSWORD", default=""),
+        }
+    DATABASES["supervision"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["portal.db_routers.SupervisionReadOnlyRouter"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and tasks -------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if IS_PRODUCTION and not REDIS_URL:
+    raise ImproperlyConfigured("REDIS_URL is required in production.")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
+        }
+    }
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = None
+    CELERY_TASK_ALWAYS_EAGER = False
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CELERY_BROKER_URL = "memory://"
+    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_TASK_ACKS_LATE = True
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Authentication and permissions ----------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+ANONYMOUS_USER_NAME = None  # django-guardian: no database row for the anonymous user
+GUARDIAN_RAISE_403 = False
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if PORTAL_ENV == "test":
+    # Argon2 is deliberately slow; tests create hundreds of accounts.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+# --- Internationalisation: UI in Simplified Chinese, English one setting away ----------
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"  # shown in Beijing time, stored in UTC
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ----------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if IS_PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- REST API --------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "统一公共资源交易平台 API",
+    "DESCRIPTION": "Public resource trading platform — REST API v1.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Security --------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), not the cookie
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if IS_PRODUCTION:
+    SECURE_SSL_REDIRECT = _strict_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- Platform ----------------------------------------------------------------------------
+# How long an invitation to join a market entity stays valid.
+ENTITY_INVITATION_DAYS = 7

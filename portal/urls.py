@@ -1,0 +1,25 @@
+"""Root URLs: the public portal, the web areas, the REST API under /api/v1/, the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal import views
+
+api_v1 = [
+    path("", include("portal.api_urls")),
+    path("catalog/", include("catalog.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("portal.accounts.urls")),
+    path("entities/", include("portal.entities.urls")),
+    path("centres/", include("portal.centres.urls")),
+    path("notices/", include("portal.notices.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,4 @@
+"""URLs of the supervision app."""
+
+app_name = "supervision"
+urlpatterns: list = []

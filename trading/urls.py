@@ -1,0 +1,4 @@
+"""URLs of the trading app."""
+
+app_name = "trading"
+urlpatterns: list = []
