@@ -13,7 +13,7 @@ TEST_ENV := PORTAL_ENV=test \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}
 
-.PHONY: run test lint demo bench assets messages clean
+.PHONY: run test lint demo bench assets install messages clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null
 
 test: install lint
 	$(TEST_ENV) $(BIN)/pytest -n 2 --dist loadfile

@@ -12,4 +12,3 @@ class PlatformAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return can_use_admin_site(request.user)
-

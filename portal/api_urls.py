@@ -19,7 +19,9 @@ urlpatterns = [
     path("entities/<str:uscc>/", EntityDetailApi.as_view(), name="entity-detail"),
     path("entities/<str:uscc>/history/", EntityHistoryApi.as_view(), name="entity-history"),
     path("entities/<str:uscc>/invitations/", InvitationApi.as_view(), name="entity-invite"),
-    path("invitations/<str:token>/accept/", InvitationAcceptApi.as_view(), name="invitation-accept"),
+    path(
+        "invitations/<str:token>/accept/", InvitationAcceptApi.as_view(), name="invitation-accept"
+    ),
     path("regions/", RegionListApi.as_view(), name="regions"),
     path("centres/", CentreListApi.as_view(), name="centres"),
     path("venues/<int:venue_id>/bookings/", VenueBookingApi.as_view(), name="venue-bookings"),

@@ -226,7 +226,12 @@ USE_TZ = True
 
 # --- Static files ----------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Production serves collected files (whitenoise, compressed and hashed); elsewhere whitenoise
+# reads the apps' static folders directly.
+STATIC_ROOT = (
+    Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))) if IS_PRODUCTION else None
+)
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -42,8 +42,17 @@ class CentreOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Centre
-        fields = ["code", "name", "level", "region", "parent", "address", "service_phone",
-                  "complaint_phone", "venues"]
+        fields = [
+            "code",
+            "name",
+            "level",
+            "region",
+            "parent",
+            "address",
+            "service_phone",
+            "complaint_phone",
+            "venues",
+        ]
 
 
 class CentreListApi(generics.ListAPIView):
@@ -67,7 +76,7 @@ class VenueBookingApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    class Input(serializers.Serializer):
+    class BookingInput(serializers.Serializer):
         starts_at = serializers.DateTimeField()
         ends_at = serializers.DateTimeField()
         purpose = serializers.CharField(max_length=200)
@@ -78,10 +87,10 @@ class VenueBookingApi(APIView):
         bookings = venue.bookings.filter(status=VenueBooking.Status.ACTIVE).order_by("starts_at")
         return Response(BookingOutput(bookings, many=True).data)
 
-    @extend_schema(request=Input, responses={201: BookingOutput})
+    @extend_schema(request=BookingInput, responses={201: BookingOutput})
     def post(self, request, venue_id: int):
         venue = get_object_or_404(Venue.objects.select_related("centre"), pk=venue_id)
-        data = self.Input(data=request.data)
+        data = self.BookingInput(data=request.data)
         data.is_valid(raise_exception=True)
         booking = services.book_venue(venue=venue, actor=request.user, **data.validated_data)
         return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)

@@ -83,7 +83,10 @@ def cancel_booking(*, booking: VenueBooking, actor: User) -> VenueBooking:
     booking.status = VenueBooking.Status.CANCELLED
     booking.save(update_fields=["status"])
     append_entry(
-        action="venue.booking_cancelled", obj=booking, actor=actor,
-        centre_id=booking.venue.centre_id, payload={},
+        action="venue.booking_cancelled",
+        obj=booking,
+        actor=actor,
+        centre_id=booking.venue.centre_id,
+        payload={},
     )
     return booking

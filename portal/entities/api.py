@@ -44,7 +44,7 @@ class EntityRegistrationApi(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "registration"
 
-    class Input(serializers.Serializer):
+    class RegistrationInput(serializers.Serializer):
         uscc = serializers.CharField(max_length=40)
         name = serializers.CharField(max_length=200)
         entity_type = serializers.ChoiceField(choices=EntityType.choices)
@@ -59,9 +59,9 @@ class EntityRegistrationApi(APIView):
             default=Role.BIDDER.value,
         )
 
-    @extend_schema(request=Input, responses={201: EntityPublicOutput})
+    @extend_schema(request=RegistrationInput, responses={201: EntityPublicOutput})
     def post(self, request):
-        data = self.Input(data=request.data)
+        data = self.RegistrationInput(data=request.data)
         data.is_valid(raise_exception=True)
         entity, _user = services.register_entity(**data.validated_data)
         return Response(EntityPublicOutput(entity).data, status=status.HTTP_201_CREATED)
@@ -72,7 +72,7 @@ class EntityDetailApi(APIView):
 
     permission_classes = [AllowAny]
 
-    class UpdateInput(serializers.Serializer):
+    class ProfileUpdateInput(serializers.Serializer):
         name = serializers.CharField(max_length=200, required=False)
         legal_representative = serializers.CharField(max_length=64, required=False)
         region = serializers.SlugRelatedField(
@@ -96,18 +96,20 @@ class EntityDetailApi(APIView):
     def get(self, request, uscc: str):
         return Response(EntityPublicOutput(self._get(uscc)).data)
 
-    @extend_schema(request=UpdateInput, responses=EntityPublicOutput)
+    @extend_schema(request=ProfileUpdateInput, responses=EntityPublicOutput)
     def patch(self, request, uscc: str):
         entity = self._get(uscc)
         if not request.user.is_authenticated:
-            raise ApplicationError("Authentication required.", code="not_authenticated", status_code=401)
+            raise ApplicationError(
+                "Authentication required.", code="not_authenticated", status_code=401
+            )
         if not can_edit_entity(request.user, entity):
             raise ApplicationError(
                 "Only this entity's administrator may edit its profile.",
                 code="permission_denied",
                 status_code=403,
             )
-        data = self.UpdateInput(data=request.data, partial=True)
+        data = self.ProfileUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         entity = services.update_entity_profile(
             entity=entity, actor=request.user, **data.validated_data
@@ -148,7 +150,7 @@ class InvitationApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    class Input(serializers.Serializer):
+    class InvitationInput(serializers.Serializer):
         email = serializers.EmailField()
         role = serializers.ChoiceField(
             choices=[(r.value, r.label) for r in Role if r in ENTITY_ROLES],
@@ -156,9 +158,13 @@ class InvitationApi(APIView):
         )
 
     @extend_schema(
-        request=Input,
-        responses={201: inline_serializer("InvitationOutput", {"token": serializers.CharField(),
-                                                                "expires_at": serializers.DateTimeField()})},
+        request=InvitationInput,
+        responses={
+            201: inline_serializer(
+                "InvitationOutput",
+                {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()},
+            )
+        },
     )
     def post(self, request, uscc: str):
         entity = get_object_or_404(MarketEntity, uscc=uscc.upper())
@@ -168,9 +174,11 @@ class InvitationApi(APIView):
                 code="permission_denied",
                 status_code=403,
             )
-        data = self.Input(data=request.data)
+        data = self.InvitationInput(data=request.data)
         data.is_valid(raise_exception=True)
-        invitation = services.invite_member(entity=entity, actor=request.user, **data.validated_data)
+        invitation = services.invite_member(
+            entity=entity, actor=request.user, **data.validated_data
+        )
         return Response(
             {"token": invitation.token, "expires_at": invitation.expires_at},
             status=status.HTTP_201_CREATED,
@@ -182,18 +190,23 @@ class InvitationAcceptApi(APIView):
 
     permission_classes = [AllowAny]
 
-    class Input(serializers.Serializer):
+    class InvitationAcceptInput(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(write_only=True)
 
     @extend_schema(
-        request=Input,
-        responses={201: inline_serializer("AcceptedOutput", {"username": serializers.CharField(),
-                                                              "entity": serializers.CharField()})},
+        request=InvitationAcceptInput,
+        responses={
+            201: inline_serializer(
+                "AcceptedOutput",
+                {"username": serializers.CharField(), "entity": serializers.CharField()},
+            )
+        },
     )
     def post(self, request, token: str):
-        data = self.Input(data=request.data)
+        data = self.InvitationAcceptInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.accept_invitation(token=token, **data.validated_data)
-        return Response({"username": user.username, "entity": user.entity.uscc},
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            {"username": user.username, "entity": user.entity.uscc}, status=status.HTTP_201_CREATED
+        )

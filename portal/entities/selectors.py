@@ -5,7 +5,9 @@ from portal.entities.models import MarketEntity
 
 def entity_profile_history(entity: MarketEntity) -> list[dict]:
     """The profile's change history, newest first: when, by whom, which fields from → to."""
-    records = list(entity.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    records = list(
+        entity.history.select_related("history_user").order_by("-history_date", "-history_id")
+    )
     items = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         changes = {}

@@ -43,7 +43,9 @@ def check_uscc_available(uscc: str) -> str:
     code = normalise_uscc(uscc)
     error = validate_uscc(code)
     if error is not None:
-        raise ApplicationError(error.message, code=f"uscc_{error.rule}", fields={"uscc": [error.message]})
+        raise ApplicationError(
+            error.message, code=f"uscc_{error.rule}", fields={"uscc": [error.message]}
+        )
     existing = MarketEntity.objects.filter(uscc=code).only("name").first()
     if existing is not None:
         raise _already_registered(existing.name)
@@ -55,7 +57,9 @@ def _already_registered(name: str) -> ApplicationError:
         "This code is already registered, by %(name)s. Registration is once for the whole "
         "platform: ask that entity's administrator to invite you as a member."
     ) % {"name": name}
-    return ApplicationError(message, code="uscc_registered", fields={"uscc": [message]}, status_code=409)
+    return ApplicationError(
+        message, code="uscc_registered", fields={"uscc": [message]}, status_code=409
+    )
 
 
 def _check_password(password: str, user: User) -> None:
@@ -111,9 +115,7 @@ def register_entity(
         address=address.strip(),
     )
     entity.full_clean(validate_unique=False)
-    user = User(
-        username=username, email=email, role=role, entity=entity, is_entity_admin=True
-    )
+    user = User(username=username, email=email, role=role, entity=entity, is_entity_admin=True)
     _check_password(password, user)
     try:
         # The unique index on the code settles a race between two simultaneous registrations.
@@ -140,7 +142,8 @@ def update_entity_profile(*, entity: MarketEntity, actor: User, **changes) -> Ma
     unknown = set(changes) - EDITABLE_PROFILE_FIELDS
     if unknown:
         raise ApplicationError(
-            _("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
+            _("These fields cannot be changed: %(fields)s")
+            % {"fields": ", ".join(sorted(unknown))},
             code="field_not_editable",
             fields={field: [_("This field cannot be changed.")] for field in unknown},
         )
@@ -207,7 +210,10 @@ def invite_member(
         expires_at=timezone.now() + timedelta(days=settings.ENTITY_INVITATION_DAYS),
     )
     append_entry(
-        action="entity.member_invited", obj=entity, actor=actor, payload={"email": email, "role": role}
+        action="entity.member_invited",
+        obj=entity,
+        actor=actor,
+        payload={"email": email, "role": role},
     )
     return invitation
 
@@ -222,14 +228,16 @@ def accept_invitation(*, token: str, username: str, password: str) -> User:
     )
     if invitation is None or invitation.accepted_by_id is not None:
         raise ApplicationError(
-            _("This invitation does not exist or has been used."), code="invitation_invalid",
+            _("This invitation does not exist or has been used."),
+            code="invitation_invalid",
             status_code=404,
         )
     if invitation.expires_at <= timezone.now():
         raise ApplicationError(_("This invitation has expired."), code="invitation_expired")
     _check_username_free(username)
-    user = User(username=username, email=invitation.email, role=invitation.role,
-                entity=invitation.entity)
+    user = User(
+        username=username, email=invitation.email, role=invitation.role, entity=invitation.entity
+    )
     _check_password(password, user)
     user.set_password(password)
     user.full_clean()
@@ -237,7 +245,9 @@ def accept_invitation(*, token: str, username: str, password: str) -> User:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_by"])
     append_entry(
-        action="entity.member_joined", obj=invitation.entity, actor=user,
+        action="entity.member_joined",
+        obj=invitation.entity,
+        actor=user,
         payload={"username": username, "role": invitation.role},
     )
     return user

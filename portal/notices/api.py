@@ -3,8 +3,8 @@
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
-from portal.notices.selectors import published_notices
 from portal.notices.models import Notice
+from portal.notices.selectors import published_notices
 
 
 class NoticeOutput(serializers.ModelSerializer):

@@ -70,3 +70,6 @@ class TradeLogHead(models.Model):
     class Meta:
         verbose_name = _("trade-log head")
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="single_head")]
+
+    def __str__(self) -> str:
+        return f"head #{self.seq} {self.entry_hash[:12]}"

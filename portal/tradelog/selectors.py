@@ -11,8 +11,18 @@ def verify_trade_log(*, using: str = "default") -> list[ChainProblem]:
         TradeLogEntry.objects.using(using)
         .order_by("seq")
         .only(
-            "seq", "occurred_at", "action", "object_type", "object_id", "actor_id",
-            "category", "centre_id_ref", "payload", "payload_digest", "prev_hash", "entry_hash",
+            "seq",
+            "occurred_at",
+            "action",
+            "object_type",
+            "object_id",
+            "actor_id",
+            "category",
+            "centre_id_ref",
+            "payload",
+            "payload_digest",
+            "prev_hash",
+            "entry_hash",
         )
         .iterator(chunk_size=2000)
     )

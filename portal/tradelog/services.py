@@ -70,4 +70,3 @@ def append_entry(
     )
     TradeLogHead.objects.filter(id=1).update(seq=fields.seq, entry_hash=entry_hash)
     return entry
-

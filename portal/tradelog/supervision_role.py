@@ -33,7 +33,9 @@ def ensure_supervision_role(using: str = "default") -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
         if cursor.fetchone() is None:
-            cursor.execute("SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user")
+            cursor.execute(
+                "SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user"
+            )
             if not cursor.fetchone()[0]:
                 logger.warning("cannot create role %s: current user lacks CREATEROLE", role)
                 return False
@@ -49,9 +51,9 @@ def ensure_supervision_role(using: str = "default") -> bool:
             sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(ident),
             sql.SQL("GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident),
             # Tables created later by the migrating role are readable too.
-            sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {}").format(
-                ident
-            ),
+            sql.SQL(
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {}"
+            ).format(ident),
         ]
         for table in WITHHELD_TABLES:
             statements.append(
