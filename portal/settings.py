@@ -10,6 +10,7 @@ default (no DEBUG, no development secret, HTTPS only):
   ``ALLOWED_HOSTS``).
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "simple_history",
     "django_htmx",
+    "axes",
     # The platform's shared core.
     "portal",
     "portal.accounts",
@@ -103,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns lockouts into a response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -173,7 +177,13 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
+            # Parallel test workers share one Redis: each gets its own key space.
+            "KEY_PREFIX": env.str(
+                "CACHE_KEY_PREFIX",
+                default="portal"
+                if PORTAL_ENV != "test"
+                else f"portal-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
+            ),
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -191,9 +201,15 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- Authentication and permissions ----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a login while the user/IP pair is locked out after repeated failures.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 1  # hour
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 ANONYMOUS_USER_NAME = None  # django-guardian: no database row for the anonymous user
 GUARDIAN_RAISE_403 = False
 PASSWORD_HASHERS = [

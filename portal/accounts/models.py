@@ -27,6 +27,7 @@ class Role(models.TextChoices):
 
 #: Roles whose accounts belong to a market entity.
 ENTITY_ROLES = frozenset({Role.BIDDER, Role.TENDEREE, Role.AGENT})
+_ENTITY_ROLE_VALUES = sorted(role.value for role in ENTITY_ROLES)  # stable for migrations
 
 
 class Department(models.TextChoices):
@@ -97,8 +98,8 @@ class User(AbstractUser):
         constraints = [
             # Entity roles belong to an entity; no other role does.
             models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in ENTITY_ROLES], entity__isnull=False)
-                | Q(~Q(role__in=[r.value for r in ENTITY_ROLES]), entity__isnull=True),
+                condition=Q(role__in=_ENTITY_ROLE_VALUES, entity__isnull=False)
+                | Q(~Q(role__in=_ENTITY_ROLE_VALUES), entity__isnull=True),
                 name="user_entity_matches_role",
             ),
             models.CheckConstraint(

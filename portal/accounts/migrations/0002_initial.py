@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('entity__isnull', False), ('role__in', ['bidder', 'tenderee', 'agent'])), models.Q(models.Q(('role__in', ['bidder', 'tenderee', 'agent']), _negated=True), ('entity__isnull', True)), _connector='OR'), name='user_entity_matches_role'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('entity__isnull', False), ('role__in', ['agent', 'bidder', 'tenderee'])), models.Q(models.Q(('role__in', ['agent', 'bidder', 'tenderee']), _negated=True), ('entity__isnull', True)), _connector='OR'), name='user_entity_matches_role'),
         ),
         migrations.AddConstraint(
             model_name='user',
