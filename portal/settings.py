@@ -210,6 +210,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 ANONYMOUS_USER_NAME = None  # django-guardian: no database row for the anonymous user
 GUARDIAN_RAISE_403 = False
 PASSWORD_HASHERS = [

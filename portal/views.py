@@ -1,8 +1,11 @@
-"""The public home page."""
+"""The public home page, and the one helper every web form uses to show a service's refusal."""
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms import Form
 from django.shortcuts import render
 
 from portal.centres.models import Centre
+from portal.errors import ApplicationError
 from portal.notices.selectors import published_notices
 
 
@@ -15,3 +18,30 @@ def home(request):
             "centres": Centre.objects.select_related("region").filter(parent__isnull=True),
         },
     )
+
+
+def add_service_errors(
+    form: Form, error: ApplicationError | ValidationError, *, aliases: dict | None = None
+) -> None:
+    """Show a service's refusal next to the fields it names; the rest goes on top of the form.
+
+    Services raise ApplicationError with `.fields` ({field: [messages]}), or a model's
+    ValidationError from `full_clean()`. `aliases` maps a service field to the form's name
+    for it (the service's `contact_email` is the registration form's `email`).
+    """
+    aliases = aliases or {}
+    if isinstance(error, ApplicationError):
+        fields, summary = error.fields, [error.message]
+    elif hasattr(error, "error_dict"):
+        fields, summary = error.message_dict, []
+    else:
+        fields, summary = {}, error.messages
+    if not fields:
+        for message in summary:
+            form.add_error(None, message)
+        return
+    for field, messages in fields.items():
+        name = aliases.get(field, field)
+        target = name if name in form.fields and name != NON_FIELD_ERRORS else None
+        for message in messages:
+            form.add_error(target, message)

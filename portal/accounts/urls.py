@@ -1,4 +1,13 @@
 """Web URLs of accounts."""
 
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from portal.accounts import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.dashboard, name="dashboard"),
+]
