@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from portal.accounts.models import Role, User
 from portal.accounts.policies import can_manage_centre
@@ -18,11 +18,19 @@ OVERLAP_CONSTRAINT = "venue_booking_no_overlap"
 
 @transaction.atomic
 def assign_centre_staff(*, user: User, centre: Centre) -> User:
-    """Make `user` staff of `centre`: object permission on that centre and nothing else."""
+    """Make `user` staff of `centre`: object permission on that centre and nothing else.
+
+    A member of staff moved from another centre loses the grant on the old one.
+    """
     user.role = Role.CENTRE_STAFF
     user.centre = centre
     user.full_clean()
     user.save()
+    previous = get_objects_for_user(
+        user, "centres.manage_centre", klass=Centre, use_groups=False, with_superuser=False
+    ).exclude(pk=centre.pk)
+    for old in previous:
+        remove_perm("centres.manage_centre", user, old)
     assign_perm("centres.manage_centre", user, centre)
     return user
 

@@ -117,6 +117,8 @@ def register_entity(
     entity.full_clean(validate_unique=False)
     user = User(username=username, email=email, role=role, entity=entity, is_entity_admin=True)
     _check_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["entity"])
     try:
         # The unique index on the code settles a race between two simultaneous registrations.
         with transaction.atomic():
@@ -124,9 +126,9 @@ def register_entity(
     except IntegrityError as exc:
         raise _already_registered(name) from exc
     user.entity = entity
-    user.set_password(password)
-    user.full_clean()
     user.save()
+    # The first history record is authored by the account that registered the entity.
+    entity.history.filter(history_type="+").update(history_user=user)
     append_entry(
         action="entity.registered",
         obj=entity,

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from portal.notices.models import Notice
+from portal.notices.services import publish_notice
 
 
 @admin.register(Notice)
@@ -15,6 +16,9 @@ class NoticeAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
 
     def save_model(self, request, obj, form, change):
+        # Publishing (a publication time set for the first time) goes through the service,
+        # which records the publisher in the trade log.
         if obj.published_at and obj.published_by_id is None:
-            obj.published_by = request.user
-        super().save_model(request, obj, form, change)
+            publish_notice(notice=obj, actor=request.user, at=obj.published_at)
+        else:
+            super().save_model(request, obj, form, change)

@@ -159,3 +159,9 @@ def test_invited_member_joins_the_entity(api, payload):
         format="json",
     )
     assert reused.status_code == 404
+
+
+def test_first_history_record_names_the_registering_account(api, payload):
+    api.post("/api/v1/entities/", payload, format="json")
+    entity = MarketEntity.objects.get(uscc=payload["uscc"])
+    assert entity.history.get(history_type="+").history_user.username == payload["username"]

@@ -107,3 +107,20 @@ def test_concurrent_overlapping_bookings_exactly_one_wins():
     # Every attempt overlaps every other (all start within 70 minutes, each lasts 2 hours).
     assert sorted(outcomes) == ["booked"] + ["venue_double_booked"] * 7
     assert VenueBooking.objects.filter(venue=venue, status="active").count() == 1
+
+
+@pytest.mark.django_db
+def test_staff_moved_to_another_centre_lose_the_old_one(venue, staff, other_centre):
+    from portal.centres.services import assign_centre_staff
+
+    assign_centre_staff(user=staff, centre=other_centre)
+    staff = type(staff).objects.get(pk=staff.pk)  # fresh permission cache
+    with pytest.raises(ApplicationError):
+        book_venue(
+            venue=venue,
+            actor=staff,
+            starts_at=NINE,
+            ends_at=NINE + timedelta(hours=1),
+            purpose="开标",
+        )
+    assert staff.has_perm("centres.manage_centre", other_centre)
