@@ -1,9 +1,15 @@
 """Shared fixtures: the personas (bidder A, bidder B, staff of this centre, staff of another
 centre, regulator, platform administrator, the public)."""
 
+import importlib
+from types import SimpleNamespace
+
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from rest_framework.test import APIClient
 
+from catalog.models import Category, HolidayCalendarYear
 from tests import factories
 
 PASSWORD = "correct-horse-battery"
@@ -62,3 +68,30 @@ def regulator(db):
 @pytest.fixture
 def platform_admin(db):
     return factories.PlatformAdminFactory(username="admin")
+
+
+def _uses_database(request) -> tuple[bool, bool]:
+    """(uses the database, transactionally) for the test being set up."""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    transactional = "transactional_db" in names or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    return bool(marker) or "db" in names or transactional, transactional
+
+
+@pytest.fixture(autouse=True)
+def catalog_reference_data(request):
+    """The catalog's data migrations seed its reference rows; a transaction=True test run
+    earlier in the same process (in any app) flushes every table, so put them back."""
+    uses_database, transactional = _uses_database(request)
+    if not uses_database:
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    editor = SimpleNamespace(connection=connection)
+    if not Category.objects.exists():
+        importlib.import_module("catalog.migrations.0002_seed_catalog").seed(django_apps, editor)
+    if not HolidayCalendarYear.objects.exists():
+        importlib.import_module("catalog.migrations.0003_seed_holiday_calendar").seed(
+            django_apps, editor
+        )
