@@ -56,9 +56,13 @@ test: install lint
 bench: install
 	$(TEST_ENV) $(BIN)/python bench/run_all.py
 
+# Re-extract the UI strings and compile the catalogue (needs GNU gettext); the compiled .mo
+# is committed so that a machine without gettext still shows the Chinese UI.
+I18N_IGNORE := --ignore '.venv/*' --ignore 'node_modules/*' --ignore '*/migrations/*' \
+	--ignore 'tests/*' --ignore 'var/*' --ignore 'bench/*'
 messages: install
-	cd portal && ../$(BIN)/django-admin makemessages -l zh_Hans --ignore '*/migrations/*'
-	$(BIN)/django-admin compilemessages
+	$(TEST_ENV) $(BIN)/python manage.py makemessages -l zh_Hans $(I18N_IGNORE)
+	$(TEST_ENV) $(BIN)/python manage.py compilemessages -l zh_Hans $(I18N_IGNORE)
 
 clean:
 	rm -rf $(VENV) node_modules var portal/static/vendor
