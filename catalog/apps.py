@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CatalogConfig(AppConfig):
@@ -6,3 +7,4 @@ class CatalogConfig(AppConfig):
 
     name = "catalog"
     label = "catalog"
+    verbose_name = _("trading catalog")

@@ -88,7 +88,7 @@ def compute_fee(
     """The fee for one lot of `amount` yuan, rounded to the yuan."""
     amount = Decimal(amount)
     if amount < 0:
-        raise ValueError("A lot amount cannot be negative.")
+        raise ValueError(_("A lot amount cannot be negative."))
     bands = tuple(tiers)
     if bands and not isinstance(bands[0], FeeTier):
         bands = parse_tiers(list(bands))

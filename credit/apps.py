@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CreditConfig(AppConfig):
@@ -6,3 +7,4 @@ class CreditConfig(AppConfig):
 
     name = "credit"
     label = "credit"
+    verbose_name = _("credit registry")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ExpertsConfig(AppConfig):
@@ -6,3 +7,4 @@ class ExpertsConfig(AppConfig):
 
     name = "experts"
     label = "experts"
+    verbose_name = _("expert pool")

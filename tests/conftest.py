@@ -80,6 +80,10 @@ def _uses_database(request) -> tuple[bool, bool]:
     return bool(marker) or "db" in names or transactional, transactional
 
 
+#: The catalog's data migrations, replayed in order after a flush.
+SEED_MIGRATIONS = ["0002_seed_catalog", "0004_seed_procurement_min_bidders"]
+
+
 @pytest.fixture(autouse=True)
 def catalog_reference_data(request):
     """The catalog's data migrations seed its reference rows; a transaction=True test run
@@ -90,7 +94,8 @@ def catalog_reference_data(request):
     request.getfixturevalue("transactional_db" if transactional else "db")
     editor = SimpleNamespace(connection=connection)
     if not Category.objects.exists():
-        importlib.import_module("catalog.migrations.0002_seed_catalog").seed(django_apps, editor)
+        for migration in SEED_MIGRATIONS:
+            importlib.import_module(f"catalog.migrations.{migration}").seed(django_apps, editor)
     if not HolidayCalendarYear.objects.exists():
         importlib.import_module("catalog.migrations.0003_seed_holiday_calendar").seed(
             django_apps, editor

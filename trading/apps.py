@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TradingConfig(AppConfig):
@@ -6,3 +7,4 @@ class TradingConfig(AppConfig):
 
     name = "trading"
     label = "trading"
+    verbose_name = _("trading")

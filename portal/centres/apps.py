@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CentresConfig(AppConfig):
@@ -6,3 +7,4 @@ class CentresConfig(AppConfig):
 
     name = "portal.centres"
     label = "centres"
+    verbose_name = _("regions, centres and venues")

@@ -1,6 +1,7 @@
 """REST API of market entities: register once, public profile, members, history."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -101,11 +102,11 @@ class EntityDetailApi(APIView):
         entity = self._get(uscc)
         if not request.user.is_authenticated:
             raise ApplicationError(
-                "Authentication required.", code="not_authenticated", status_code=401
+                _("Authentication required."), code="not_authenticated", status_code=401
             )
         if not can_edit_entity(request.user, entity):
             raise ApplicationError(
-                "Only this entity's administrator may edit its profile.",
+                _("Only this entity's administrator may edit its profile."),
                 code="permission_denied",
                 status_code=403,
             )
@@ -138,7 +139,7 @@ class EntityHistoryApi(APIView):
         entity = get_object_or_404(MarketEntity, uscc=uscc.upper())
         if not can_view_entity_history(request.user, entity):
             raise ApplicationError(
-                "Only the entity's members and regulators see its history.",
+                _("Only the entity's members and regulators see its history."),
                 code="permission_denied",
                 status_code=403,
             )
@@ -170,7 +171,7 @@ class InvitationApi(APIView):
         entity = get_object_or_404(MarketEntity, uscc=uscc.upper())
         if not can_edit_entity(request.user, entity):
             raise ApplicationError(
-                "Only this entity's administrator may invite members.",
+                _("Only this entity's administrator may invite members."),
                 code="permission_denied",
                 status_code=403,
             )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EntitiesConfig(AppConfig):
@@ -6,3 +7,4 @@ class EntitiesConfig(AppConfig):
 
     name = "portal.entities"
     label = "entities"
+    verbose_name = _("market entities")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NoticesConfig(AppConfig):
@@ -6,3 +7,4 @@ class NoticesConfig(AppConfig):
 
     name = "portal.notices"
     label = "notices"
+    verbose_name = _("notices")

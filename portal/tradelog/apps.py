@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _grant_supervision_access(sender, using="default", **kwargs):
@@ -15,6 +16,7 @@ class TradelogConfig(AppConfig):
 
     name = "portal.tradelog"
     label = "tradelog"
+    verbose_name = _("trade log")
 
     def ready(self) -> None:
         # After every migrate, newly created tables become readable by supervision.

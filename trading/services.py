@@ -1,1 +1,0 @@
-"""Trading's write services: one function per business action (issue 3 fills this in)."""
