@@ -196,7 +196,9 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "close-due-openings": {"task": "trading.close_due_openings", "schedule": 30.0},
+}
 
 # --- Authentication and permissions ----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -281,6 +283,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectFundingSourceEnum": "trading.models.Project.FundingSource",
+        "CatalogFundingSourceEnum": "catalog.models.FundingSource",
+    },
 }
 
 # --- Security --------------------------------------------------------------------------
@@ -306,5 +312,20 @@ LOGGING = {
 }
 
 # --- Platform ----------------------------------------------------------------------------
+# Sealed bids (trading.sealing): the cipher suite new envelopes use, and the key that wraps a
+# bid's data key for the evaluation committee and the archive once the bidder has decrypted
+# it at the opening (never usable before: until then only the bidder's secret opens it).
+SEALING_SUITE = env.str("SEALING_SUITE", default="AES-256-GCM/SHA-256")
+BID_ARCHIVE_KEY = env.str("BID_ARCHIVE_KEY", default="")
+if not BID_ARCHIVE_KEY:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("BID_ARCHIVE_KEY (32 bytes, base64) is required in production.")
+    import base64
+    import hashlib
+
+    BID_ARCHIVE_KEY = base64.b64encode(
+        hashlib.sha256(f"archive:{SECRET_KEY}".encode()).digest()
+    ).decode()
+
 # How long an invitation to join a market entity stays valid.
 ENTITY_INVITATION_DAYS = 7

@@ -9,6 +9,7 @@ from portal import views
 api_v1 = [
     path("", include("portal.api_urls")),
     path("catalog/", include("catalog.api.urls")),
+    path("", include("trading.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -1,0 +1,35 @@
+"""What every trading service shares: the refusal shape and the trade-log entry shape."""
+
+from portal.errors import ApplicationError
+from portal.tradelog.services import append_entry
+from trading.models import Lot, Project
+
+
+def refuse(
+    message: str, code: str, field: str | None = None, status: int = 400
+) -> ApplicationError:
+    """A business rule refused the action; `field` names the input it concerns."""
+    return ApplicationError(
+        message, code=code, fields={field: [message]} if field else None, status_code=status
+    )
+
+
+def log(action: str, obj, *, actor, project: Project, lot_id: int | None = None, **payload):
+    """Append to the trade log with the routing keys supervision filters on: the project,
+    the lot, the category and the centre are in every trading entry."""
+    return append_entry(
+        action=action,
+        obj=obj,
+        actor=actor,
+        category=project.category.code,
+        centre_id=project.centre_id,
+        payload={"project": project.pk, "lot": lot_id, **payload},
+    )
+
+
+def lock_lot(lot: Lot) -> Lot:
+    return (
+        Lot.objects.select_for_update()
+        .select_related("project__category", "project__method", "project__region")
+        .get(pk=lot.pk)
+    )
