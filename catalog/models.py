@@ -99,6 +99,15 @@ class TradingMethod(models.Model):
     categories = models.ManyToManyField(
         Category, verbose_name=_("categories"), related_name="methods", blank=True
     )
+    public_opening = models.BooleanField(
+        _("public opening"),
+        default=False,
+        help_text=_(
+            "Bids are opened in public and the opening record is published (tenders). "
+            "Negotiation, consultation, inquiry and single source have none: the panel opens "
+            "the responses."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     ordering = models.PositiveSmallIntegerField(_("ordering"), default=0)
 

@@ -81,7 +81,11 @@ def _uses_database(request) -> tuple[bool, bool]:
 
 
 #: The catalog's data migrations, replayed in order after a flush.
-SEED_MIGRATIONS = ["0002_seed_catalog", "0004_seed_procurement_min_bidders"]
+SEED_MIGRATIONS = [
+    "0002_seed_catalog",
+    "0004_seed_procurement_min_bidders",
+    "0005_method_public_opening",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from portal.accounts.models import Role
 from portal.accounts.policies import can_manage_centre
+from trading.models import CommitteeMember
 
 
 def _active(user) -> bool:
@@ -24,3 +25,10 @@ def is_centre_staff_of(user, project) -> bool:
 
 def is_bidder(user) -> bool:
     return _active(user) and user.role == Role.BIDDER and user.entity_id is not None
+
+
+def sits_on_committee(user, project) -> bool:
+    """A member of the evaluation committee of one of the project's lots."""
+    if not _active(user):
+        return False
+    return CommitteeMember.objects.filter(lot__project=project, user=user).exists()

@@ -58,6 +58,14 @@ def bids_visible_to(user, project: Project) -> list[dict]:
         received=Count("bids", filter=Q(bids__state=BidSubmission.State.SUBMITTED))
     )
     own_entity = user.entity_id if policies.is_bidder(user) else None
+    # Without a public opening (negotiation, consultation, inquiry, single source) only the
+    # centre, the purchaser and the panel see the responses.
+    insider = (
+        policies.is_project_party(user, project)
+        or policies.is_centre_staff_of(user, project)
+        or policies.sits_on_committee(user, project)
+    )
+    sees_bids = project.method.public_opening or insider
     result = []
     for lot in lots:
         item = {"lot": lot.number, "state": lot.state, "bids_received": lot.received}
@@ -72,7 +80,7 @@ def bids_visible_to(user, project: Project) -> list[dict]:
                 }
                 for b in lot.bids.filter(entity_id=own_entity).order_by("received_at")
             ]
-        if lot.state not in SEALED_LOT_STATES:
+        if lot.state not in SEALED_LOT_STATES and sees_bids:
             item["bids"] = [
                 {
                     "id": b.pk,

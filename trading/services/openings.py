@@ -371,6 +371,8 @@ def close_opening(
             _publish_failure(lot, actor)
             continue
         move(lot, "close_opening", actor=actor, payload={"decrypted": len(opened)})
+        if not project.method.public_opening:
+            continue  # the panel opens the responses; nothing is read out in public
         rejected = lot.bids.filter(state=BidSubmission.State.REJECTED).select_related("entity")
         Announcement.objects.create(
             project=project,
