@@ -149,7 +149,7 @@ def update_entity_profile(*, entity: MarketEntity, actor: User, **changes) -> Ma
             code="field_not_editable",
             fields={field: [_("This field cannot be changed.")] for field in unknown},
         )
-    entity = MarketEntity.objects.select_for_update().get(pk=entity.pk)
+    entity = MarketEntity.objects.select_for_update(of=("self",)).get(pk=entity.pk)
     changed = {}
     for field, value in changes.items():
         if getattr(entity, field) != value:
@@ -223,7 +223,7 @@ def invite_member(
 @transaction.atomic
 def accept_invitation(*, token: str, username: str, password: str) -> User:
     invitation = (
-        EntityInvitation.objects.select_for_update()
+        EntityInvitation.objects.select_for_update(of=("self",))
         .select_related("entity")
         .filter(token=token)
         .first()

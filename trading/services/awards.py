@@ -146,7 +146,7 @@ def raise_objection(*, lot: Lot, actor, text: str) -> Objection:
 @transaction.atomic
 def answer_objection(*, objection: Objection, actor, answer: str) -> Objection:
     objection = (
-        Objection.objects.select_for_update()
+        Objection.objects.select_for_update(of=("self",))
         .select_related("lot__project__category")
         .get(pk=objection.pk)
     )
@@ -318,7 +318,7 @@ def sign_contract(
         },
     )
     refunded = []
-    for security in BidSecurity.objects.select_for_update().filter(
+    for security in BidSecurity.objects.select_for_update(of=("self",)).filter(
         lot=lot, state=BidSecurity.State.HELD
     ):
         refund_security(security=security, at=now, note="contract signed")
@@ -388,7 +388,7 @@ def file_lot(*, lot: Lot, actor) -> Lot:
 
 
 def _close_if_done(project: Project, actor) -> None:
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
     if (
         project.state == Project.State.ANNOUNCED
         and not project.lots.exclude(state__in=LOT_FINAL_STATES).exists()
@@ -400,7 +400,11 @@ def _close_if_done(project: Project, actor) -> None:
 def archive_project(*, project: Project, actor) -> Project:
     """The transaction archive (交易档案): a manifest of everything the project produced, with
     digests, kept with the project; the files and the trade log stay as they are."""
-    project = Project.objects.select_for_update().select_related("category").get(pk=project.pk)
+    project = (
+        Project.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .get(pk=project.pk)
+    )
     if not policies.is_centre_staff_of(actor, project):
         raise refuse(
             _("Only staff of the project's centre archive it."), "permission_denied", status=403

@@ -265,7 +265,7 @@ def _hold_security(*, lot: Lot, entity, security: SecurityInput | None, at) -> B
         raise refuse(
             _("A guarantee names its issuer and number."), "security_guarantee", "security"
         )
-    row = BidSecurity.objects.select_for_update().filter(lot=lot, entity=entity).first()
+    row = BidSecurity.objects.select_for_update(of=("self",)).filter(lot=lot, entity=entity).first()
     if row is not None and row.state == BidSecurity.State.HELD:
         return row
     values = dict(
@@ -319,7 +319,7 @@ def withdraw_bid(*, bid: BidSubmission, actor) -> BidSubmission:
     """Withdraw a bid before the deadline (撤回); its security is refunded in full at once."""
     lot_gate(bid.lot_id, exclusive=False)
     bid = (
-        BidSubmission.objects.select_for_update()
+        BidSubmission.objects.select_for_update(of=("self",))
         .select_related("lot__project__category")
         .get(pk=bid.pk)
     )
@@ -339,7 +339,9 @@ def withdraw_bid(*, bid: BidSubmission, actor) -> BidSubmission:
     bid.withdrawn_at = now
     bid.save(update_fields=["state", "withdrawn_at"])
     security = (
-        BidSecurity.objects.select_for_update().filter(lot=bid.lot, entity=bid.entity).first()
+        BidSecurity.objects.select_for_update(of=("self",))
+        .filter(lot=bid.lot, entity=bid.entity)
+        .first()
     )
     if security is not None:
         refund_security(security=security, at=now, note="bid withdrawn")

@@ -29,7 +29,7 @@ def log(action: str, obj, *, actor, project: Project, lot_id: int | None = None,
 
 def lock_lot(lot: Lot) -> Lot:
     return (
-        Lot.objects.select_for_update()
+        Lot.objects.select_for_update(of=("self",))
         .select_related("project__category", "project__method", "project__region")
         .get(pk=lot.pk)
     )

@@ -80,7 +80,11 @@ def schedule_opening(
     decrypt_window_minutes: int = 30,
 ) -> OpeningSession:
     """Centre staff book a venue for the opening (never double-booked, B4)."""
-    project = Project.objects.select_for_update().select_related("category").get(pk=project.pk)
+    project = (
+        Project.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .get(pk=project.pk)
+    )
     if not policies.is_centre_staff_of(actor, project):
         raise refuse(
             _("Only staff of the project's centre schedule its opening."),
@@ -137,7 +141,7 @@ def schedule_opening(
 
 def _lock_session(session: OpeningSession) -> OpeningSession:
     return (
-        OpeningSession.objects.select_for_update()
+        OpeningSession.objects.select_for_update(of=("self",))
         .select_related("project__category", "project__method")
         .get(pk=session.pk)
     )
@@ -167,10 +171,13 @@ def start_opening(*, session: OpeningSession, actor) -> OpeningSession:
     if now < schedule.bid_deadline:
         raise StateError(_("Bids are still open."), code="too_early", status_code=409)
     minimum, source = min_bidders(project)
-    lots = list(project.lots.select_for_update().order_by("number"))
+    # Close the bid box first: wait for bids still committing (they hold the gate shared and
+    # a key-share lock on their lot), and only then lock the lots, so the two never deadlock.
+    for lot_id in project.lots.order_by("pk").values_list("pk", flat=True):
+        lot_gate(lot_id, exclusive=True)
+    lots = list(project.lots.select_for_update(of=("self",)).order_by("number"))
     outcome = {}
     for lot in lots:
-        lot_gate(lot.pk, exclusive=True)  # no bid is still committing
         if lot.state != Lot.State.BIDDING:
             continue
         received = lot.bids.filter(state=BidSubmission.State.SUBMITTED).count()
@@ -229,7 +236,7 @@ def decrypt_bid(*, bid: BidSubmission, actor, secret: str) -> DecryptionOutcome:
     """The bidder decrypts its own bid at the opening, within the window. Every attempt is
     logged with its outcome; the outcome is returned (not raised) so the log is kept."""
     bid = (
-        BidSubmission.objects.select_for_update()
+        BidSubmission.objects.select_for_update(of=("self",))
         .select_related("lot__project__category", "entity")
         .get(pk=bid.pk)
     )
@@ -328,7 +335,7 @@ def close_opening(
     )
     if now <= window_ends_at(session) and pending.exists() and not force:
         raise StateError(_("Bidders are still decrypting."), code="window_open", status_code=409)
-    for bid in pending.select_for_update().select_related("entity"):
+    for bid in pending.select_for_update(of=("self",)).select_related("entity"):
         # The cause is the last failed attempt at the opening (test decryptions don't count).
         failures = [outcome for outcome in FAILED_DECRYPTION_CONSEQUENCE if outcome]
         last = (
@@ -358,7 +365,11 @@ def close_opening(
             consequence=consequence,
             source=FAILED_DECRYPTION_SOURCE,
         )
-    for lot in project.lots.select_for_update().filter(state=Lot.State.OPENING).order_by("number"):
+    for lot in (
+        project.lots.select_for_update(of=("self",))
+        .filter(state=Lot.State.OPENING)
+        .order_by("number")
+    ):
         opened = list(
             lot.bids.filter(state=BidSubmission.State.DECRYPTED)
             .select_related("entity")

@@ -37,7 +37,9 @@ class LotInput:
 
 def lock_project(project: Project) -> Project:
     return (
-        Project.objects.select_for_update().select_related("category", "method").get(pk=project.pk)
+        Project.objects.select_for_update(of=("self",))
+        .select_related("category", "method")
+        .get(pk=project.pk)
     )
 
 
@@ -281,7 +283,7 @@ def publish_tender_announcement(
             "opening_before_deadline",
             "opening_at",
         )
-    lots = list(project.lots.select_for_update().order_by("number"))
+    lots = list(project.lots.select_for_update(of=("self",)).order_by("number"))
     for lot in lots:
         if bid_securities and lot.number in bid_securities:
             lot.bid_security_amount = bid_securities[lot.number]
@@ -395,7 +397,7 @@ def publish_clarification(
             code="invalid_state",
             status_code=409,
         )
-    schedule = Schedule.objects.select_for_update().get(project=project)
+    schedule = Schedule.objects.select_for_update(of=("self",)).get(project=project)
     now = timezone.now()
     if now >= schedule.bid_deadline:
         raise StateError(_("The bid deadline has passed."), code="deadline_passed", status_code=409)
