@@ -21,6 +21,7 @@ urlpatterns = [
     path("centres/", include("portal.centres.urls")),
     path("notices/", include("portal.notices.urls")),
     path("catalog/", include("catalog.urls")),
+    path("trading/", include("trading.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -68,7 +68,11 @@ def bids_visible_to(user, project: Project) -> list[dict]:
     sees_bids = project.method.public_opening or insider
     result = []
     for lot in lots:
-        item = {"lot": lot.number, "state": lot.state, "bids_received": lot.received}
+        item = {"lot": lot.number, "state": lot.state}
+        # The number of bidders is not disclosed while the box is sealed (招标投标法 第22条),
+        # except to the centre and the tenderee, who run the opening.
+        if insider or lot.state not in SEALED_LOT_STATES:
+            item["bids_received"] = lot.received
         if own_entity is not None:
             item["own"] = [
                 {
@@ -127,3 +131,158 @@ def published_announcements(
     if project and str(project).isdigit():
         queryset = queryset.filter(project_id=int(project))
     return queryset
+
+
+# --- Reads of the web pages (trading.views) --------------------------------------------------
+
+
+def matching_announcements(
+    *,
+    text: str = "",
+    category: str | None = None,
+    kind: str | None = None,
+    region: str | None = None,
+) -> QuerySet[Announcement]:
+    """The public list: `published_announcements` and the words of the title. A plain
+    `icontains` for now; Chinese full-text search (segmentation) replaces it later."""
+    queryset = published_announcements(category=category, kind=kind, region=region)
+    text = (text or "").strip()
+    if text:
+        queryset = queryset.filter(title__icontains=text)
+    return queryset.select_related("project__region")
+
+
+def project_history(project: Project) -> list[dict]:
+    """Everything published about a project, oldest first: the tender announcement,
+    clarifications and changes, opening records, candidates, the result, contracts — and the
+    performance records (履约信息) published after them."""
+    from trading.models import PerformanceRecord
+
+    announcements = (
+        project.announcements.select_related("lot")
+        .prefetch_related("documents")
+        .order_by("published_at", "id")
+    )
+    entries = [{"at": a.published_at, "order": 0, "announcement": a} for a in announcements]
+    entries += [
+        {"at": record.recorded_at, "order": 1, "performance": record}
+        for record in PerformanceRecord.objects.filter(contract__lot__project=project)
+        .select_related("contract__lot")
+        .order_by("recorded_at", "id")
+    ]
+    entries.sort(key=lambda entry: (entry["at"], entry["order"]))
+    return entries
+
+
+def lot_bids_visible_to(user, lot: Lot) -> dict:
+    """`bids_visible_to` for one lot (the same rules: sealed until its opening)."""
+    return next(item for item in bids_visible_to(user, lot.project) if item["lot"] == lot.number)
+
+
+def bids_of_bidder(user) -> QuerySet[BidSubmission]:
+    """A bidder's own bids (its entity's) on every project, newest first. Only its own:
+    the receipts, never another bidder's name or price."""
+    if not policies.is_bidder(user):
+        return BidSubmission.objects.none()
+    return (
+        BidSubmission.objects.filter(entity_id=user.entity_id)
+        .select_related(
+            "lot__project__schedule", "lot__project__opening", "lot__project__method", "award"
+        )
+        .order_by("-received_at", "-id")
+    )
+
+
+def _lots_with_bid_counts():
+    """Lots with the number of sealed bids received: a count, never who or how much."""
+    return Lot.objects.order_by("number").annotate(
+        received=Count("bids", filter=Q(bids__state=BidSubmission.State.SUBMITTED)),
+        opened=Count("bids", filter=Q(bids__state=BidSubmission.State.DECRYPTED)),
+    )
+
+
+def projects_of_party(user) -> QuerySet[Project]:
+    """The projects a tenderee's or agent's entity brings, newest first."""
+    if user.entity_id is None:
+        return Project.objects.none()
+    return (
+        Project.objects.filter(Q(tenderee_id=user.entity_id) | Q(agent_id=user.entity_id))
+        .select_related("category", "method", "centre", "tenderee", "schedule", "opening")
+        .prefetch_related(Prefetch("lots", queryset=_lots_with_bid_counts()))
+        .order_by("-created_at", "-id")
+    )
+
+
+def centre_project_queue(centre) -> QuerySet[Project]:
+    """A centre's projects still in its hands (archived and cancelled ones leave the queue),
+    oldest first, so what waits longest comes first."""
+    return (
+        Project.objects.filter(centre=centre)
+        .exclude(state__in=[Project.State.ARCHIVED, Project.State.CANCELLED])
+        .select_related("category", "method", "tenderee", "schedule", "opening")
+        .prefetch_related(Prefetch("lots", queryset=_lots_with_bid_counts()))
+        .order_by("created_at", "id")
+    )
+
+
+def opening_progress(session) -> list[dict]:
+    """Per lot of an opening, how many bids are decrypted, pending or rejected: counts only,
+    so the live status reveals nobody's name or price."""
+    lots = session.project.lots.order_by("number").annotate(
+        decrypted=Count("bids", filter=Q(bids__state=BidSubmission.State.DECRYPTED)),
+        pending=Count("bids", filter=Q(bids__state=BidSubmission.State.SUBMITTED)),
+        rejected=Count("bids", filter=Q(bids__state=BidSubmission.State.REJECTED)),
+    )
+    return [
+        {
+            "number": lot.number,
+            "name": lot.name,
+            "state": lot.state,
+            "state_label": lot.get_state_display(),
+            "decrypted": lot.decrypted,
+            "pending": lot.pending,
+            "rejected": lot.rejected,
+        }
+        for lot in lots
+    ]
+
+
+def decryption_window(session, now=None) -> dict:
+    """The decryption window on the server clock (the only clock): when it ends and how many
+    seconds remain."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    if session.started_at is None:
+        return {"ends_at": None, "remaining_seconds": None, "open": False}
+    ends_at = session.started_at + timedelta(minutes=session.decrypt_window_minutes)
+    remaining = max(0, int((ends_at - now).total_seconds()))
+    return {
+        "ends_at": ends_at,
+        "remaining_seconds": remaining,
+        "open": session.state == session.State.DECRYPTING and now <= ends_at,
+    }
+
+
+def evaluations_of_member(user) -> QuerySet:
+    """The lots whose evaluation committee the user sits on, newest first."""
+    from trading.models import CommitteeMember
+
+    return (
+        CommitteeMember.objects.filter(user=user)
+        .select_related("lot__project", "lot__report")
+        .order_by("-lot__project__created_at", "lot__number")
+    )
+
+
+def deadline_if_clarified(project: Project, at=None):
+    """The bid deadline a clarification that affects the preparation of bids would give if
+    published at `at` (now): the service pushes it this far (招标投标法 第23条)."""
+    from django.utils import timezone
+
+    from trading.services.projects import pushed_deadline
+
+    schedule = project.schedule
+    return pushed_deadline(project, at or timezone.now(), schedule.bid_deadline)

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from catalog.selectors import holiday_calendar, rule_by_code
 from catalog.working_days import period_end
 from credit.eligibility import entity_eligibility
-from portal.errors import ApplicationError
 from portal.tradelog.models import TradeLogEntry
 from trading import evaluation, policies
 from trading.models import (
@@ -25,7 +24,7 @@ from trading.models import (
     Project,
 )
 from trading.services.bids import refund_security
-from trading.services.common import lock_lot, log, refuse
+from trading.services.common import ineligible, lock_lot, log, refuse
 from trading.state_machine import LOT_FINAL_STATES, StateError, check_not_suspended, move
 
 
@@ -217,12 +216,7 @@ def award_lot(*, lot: Lot, actor, bid: BidSubmission | None = None, reason: str 
         at=now,
     )
     if not eligibility.eligible:
-        raise ApplicationError(
-            "; ".join(r.message for r in eligibility.reasons),
-            code="not_eligible",
-            fields={"credit": [r.message for r in eligibility.reasons]},
-            status_code=409,
-        )
+        raise ineligible(eligibility, status_code=409)
     award = Award.objects.create(
         lot=lot,
         bid=winner,

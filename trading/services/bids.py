@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit.eligibility import entity_eligibility
-from portal.errors import ApplicationError
 from trading import policies, sealing
 from trading.models import (
     BidSecurity,
@@ -29,7 +28,7 @@ from trading.models import (
     Lot,
     Schedule,
 )
-from trading.services.common import log, refuse
+from trading.services.common import ineligible, log, refuse
 from trading.state_machine import StateError, check_not_suspended
 
 MAX_DOCUMENTS = 20
@@ -193,17 +192,7 @@ def _record_bid(
         at=received_at,
     )
     if not eligibility.eligible:
-        raise ApplicationError(
-            "; ".join(r.message for r in eligibility.reasons),
-            code="not_eligible",
-            fields={
-                "credit": [
-                    {"record": r.record, "measure": r.measure, "message": r.message}
-                    for r in eligibility.reasons
-                ]
-            },
-            status_code=403,
-        )
+        raise ineligible(eligibility, status_code=403)
     _hold_security(lot=lot, entity=entity, security=security, at=received_at)
     bid = BidSubmission(
         lot=lot,

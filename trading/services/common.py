@@ -33,3 +33,14 @@ def lock_lot(lot: Lot) -> Lot:
         .select_related("project__category", "project__method", "project__region")
         .get(pk=lot.pk)
     )
+
+
+def ineligible(eligibility, *, status_code: int) -> ApplicationError:
+    """The credit registry refused the entity: each reason names its record and measure."""
+    messages = [reason.message for reason in eligibility.reasons]
+    return ApplicationError(
+        "; ".join(messages),
+        code="not_eligible",
+        fields={"credit": messages},
+        status_code=status_code,
+    )

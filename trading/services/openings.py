@@ -329,6 +329,12 @@ def close_opening(
     if session.state != OpeningSession.State.DECRYPTING:
         return None
     project = session.project
+    if actor is not None and not policies.is_centre_staff_of(actor, project):
+        raise refuse(
+            _("Only staff of the project's centre host its opening."),
+            "permission_denied",
+            status=403,
+        )
     now = timezone.now()
     pending = BidSubmission.objects.filter(
         lot__project=project, lot__state=Lot.State.OPENING, state=BidSubmission.State.SUBMITTED

@@ -342,7 +342,7 @@ def publish_tender_announcement(
     return announcement
 
 
-def _pushed_deadline(project: Project, clarification_at: datetime, deadline: datetime) -> datetime:
+def pushed_deadline(project: Project, clarification_at: datetime, deadline: datetime) -> datetime:
     """The earliest deadline (same time of day, whole days later) at which a clarification
     issued now satisfies the rules; the rule's number lives in the catalog, not here."""
     rules = [
@@ -402,7 +402,7 @@ def publish_clarification(
     if now >= schedule.bid_deadline:
         raise StateError(_("The bid deadline has passed."), code="deadline_passed", status_code=409)
     requested = max(new_bid_deadline or schedule.bid_deadline, schedule.bid_deadline)
-    deadline = _pushed_deadline(project, now, requested) if affects_bid_preparation else requested
+    deadline = pushed_deadline(project, now, requested) if affects_bid_preparation else requested
     pushed = deadline != schedule.bid_deadline
     if pushed:
         shift = deadline - schedule.bid_deadline
