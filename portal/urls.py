@@ -9,6 +9,7 @@ from portal import views
 api_v1 = [
     path("", include("portal.api_urls")),
     path("catalog/", include("catalog.api.urls")),
+    path("credit/", include("credit.api_urls")),
     path("", include("trading.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("centres/", include("portal.centres.urls")),
     path("notices/", include("portal.notices.urls")),
     path("catalog/", include("catalog.urls")),
+    path("credit/", include("credit.urls")),
     path("trading/", include("trading.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),

@@ -1,0 +1,121 @@
+"""Enforcement where it matters: a bid on an announced engineering tender (trading calls
+`credit.eligibility.entity_eligibility` on every bid) is refused under a market ban, with
+the record (its decision number) and the measure named, and accepted again exactly one
+second after the ban's last second.
+
+Auction registration and auction bids (issue 7) do not exist yet; they will call the same
+interface.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from portal.errors import ApplicationError
+from tests.credit.conftest import client_for, local, record_measure, submit
+from trading.models import BidSubmission
+
+pytestmark = pytest.mark.django_db
+
+BAN_START = local(2026, 3, 1, 9, 0)
+BAN_END = local(2026, 3, 10, 10, 0)  # the ban's last second: 10:00:00 Beijing time
+
+
+def test_a_banned_entity_s_bid_is_refused_with_the_record_named(announced, bidders, fagai, clock):
+    banned = bidders["a"]
+    record_measure(
+        fagai,
+        banned.entity.uscc,
+        valid_from=BAN_START,
+        valid_to=BAN_END,
+        decision_no="漳发改罚〔2026〕12号",
+    )
+    lot = announced.lots.get()
+    clock.move_to(local(2026, 3, 5, 14, 0))
+    with pytest.raises(ApplicationError) as refused:
+        submit(lot, banned, "a")
+    assert refused.value.code == "not_eligible" and refused.value.status_code == 403
+    [reason] = refused.value.fields["credit"]
+    assert "漳发改罚〔2026〕12号" in str(reason) and "市场禁入" in str(reason)
+    assert "漳发改罚〔2026〕12号" in refused.value.message
+    assert not BidSubmission.objects.filter(entity=banned.entity).exists()
+    # The other bidders are not concerned.
+    submit(lot, bidders["b"], "b")
+
+
+def test_the_ban_lifts_exactly_at_its_end(announced, bidders, fagai, clock):
+    banned = bidders["a"]
+    record_measure(fagai, banned.entity.uscc, valid_from=BAN_START, valid_to=BAN_END)
+    lot = announced.lots.get()
+
+    clock.move_to(BAN_END)  # 10:00:00: still the ban's last second
+    with pytest.raises(ApplicationError) as refused:
+        submit(lot, banned, "a")
+    assert refused.value.code == "not_eligible"
+
+    clock.move_to(BAN_END + timedelta(seconds=1))  # 10:00:01
+    bid, receipt = submit(lot, banned, "a")
+    assert bid.entity == banned.entity
+    assert receipt.received_at == BAN_END + timedelta(seconds=1)
+
+
+def test_a_ban_recorded_in_another_city_stops_the_bid_the_same_second(
+    announced, bidders, fagai_xiamen, xiamen, clock
+):
+    """Xiamen's regulator records conduct in Xiamen; the ban has no region, so the tender in
+    Zhangzhou refuses the bid at once — no cache, no job."""
+    banned = bidders["b"]
+    clock.move_to(local(2026, 3, 5, 14, 0, 0))
+    response = client_for(fagai_xiamen).post(
+        "/api/v1/credit/records/",
+        {
+            "uscc": banned.entity.uscc,
+            "kind": "platform_misconduct",
+            "severity": "severe",
+            "category": "engineering",
+            "region": "350200",
+            "authority": "厦门市发展和改革委员会",
+            "legal_basis": "招标投标法 第54条",
+            "decision_no": "厦发改罚〔2026〕3号",
+            "reason": "提供虚假业绩材料。",
+            "valid_from": local(2026, 3, 5, 14, 0, 0).isoformat(),
+            "valid_to": local(2027, 3, 4, 23, 59, 59).isoformat(),
+            "measure": "market_ban",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    with pytest.raises(ApplicationError) as refused:
+        submit(announced.lots.get(), banned, "b")
+    assert "厦发改罚〔2026〕3号" in str(refused.value.fields["credit"][0])
+
+
+def test_restrictions_elsewhere_do_not_stop_the_bid(
+    announced, bidders, fagai, finance, xiamen, fagai_xiamen, clock
+):
+    entity = bidders["c"].entity
+    # Procurement only (finance department).
+    record_measure(
+        finance,
+        entity.uscc,
+        measure="restriction",
+        category_code="procurement",
+        valid_from=BAN_START,
+        valid_to=BAN_END,
+        authority="漳州市财政局",
+        legal_basis="政府采购法 第77条",
+    )
+    # Engineering, but only in Xiamen.
+    record_measure(
+        fagai_xiamen,
+        entity.uscc,
+        measure="restriction",
+        region=xiamen,
+        measure_region=xiamen,
+        valid_from=BAN_START,
+        valid_to=BAN_END,
+        authority="厦门市发展和改革委员会",
+    )
+    clock.move_to(local(2026, 3, 5, 14, 0))
+    bid, _receipt = submit(announced.lots.get(), bidders["c"], "c")
+    assert bid.pk
