@@ -11,10 +11,19 @@ import zlib
 
 import pytest
 from cryptography.hazmat.primitives import hashes
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from trading import sealing
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted on their English source, whatever the catalogue says."""
+    with translation.override("en"):
+        yield
+
 
 CHEAP = sealing.KdfParams(n=2**10, r=8, p=1)  # 1 MiB, ≈ 2 ms: the cheapest accepted
 SECRET = "绿水青山 correct horse 42"

@@ -63,7 +63,7 @@ def set_committee(*, lot: Lot, actor, members: list[tuple[object, bool]]) -> lis
         {"committee_size": len(members), "committee_experts": len(experts)},
     )
     if violations:
-        raise violations_error(violations)
+        raise violations_error(violations, committee=True)
     seated = []
     for user, is_expert in members:
         seated.append(

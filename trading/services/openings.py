@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.selectors import rule_by_code
 from portal.centres.models import Venue
@@ -52,6 +53,10 @@ FAILED_DECRYPTION_CONSEQUENCE = {
     DecryptionAttempt.Outcome.KEY_KIND_MISMATCH: "withdrawn",
 }
 FAILED_DECRYPTION_SOURCE = "电子招标投标办法 第31条"
+CONSEQUENCE_LABELS = {
+    "revoked": gettext_lazy("revoked (the bidder's failure)"),
+    "withdrawn": gettext_lazy("withdrawn (not the bidder's fault)"),
+}
 
 #: The minimum number of bids a lot needs to be opened, by rule code in the catalog.
 MIN_BIDDERS_RULES = ("{category}.{method}.min_bidders", "{category}.min_bidders")
@@ -355,8 +360,8 @@ def close_opening(
         bid.rejection_reason = _(
             "Not decrypted within the window (%(cause)s): treated as %(consequence)s (%(source)s)."
         ) % {
-            "cause": cause or _("no attempt"),
-            "consequence": consequence,
+            "cause": DecryptionAttempt.Outcome(cause).label if cause else _("no attempt"),
+            "consequence": CONSEQUENCE_LABELS[consequence],
             "source": FAILED_DECRYPTION_SOURCE,
         }
         bid.save(update_fields=["state", "rejection_reason"])

@@ -216,10 +216,15 @@ def check_tender_schedule(project: Project, schedule: dict, lots: list[Lot]) -> 
     return violations
 
 
-def violations_error(violations: list[Violation]) -> ApplicationError:
-    detail = _("The schedule breaks %(count)d statutory rule(s); nothing was published.") % {
-        "count": len(violations)
-    }
+def violations_error(violations: list[Violation], *, committee: bool = False) -> ApplicationError:
+    if committee:
+        detail = _("The committee breaks %(count)d statutory rule(s); nobody was seated.") % {
+            "count": len(violations)
+        }
+    else:
+        detail = _("The schedule breaks %(count)d statutory rule(s); nothing was published.") % {
+            "count": len(violations)
+        }
     return ApplicationError(
         detail,
         code="statutory_violation",
