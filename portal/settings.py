@@ -198,6 +198,11 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE: dict = {
     "close-due-openings": {"task": "trading.close_due_openings", "schedule": 30.0},
+    "sweep-expert-draws": {"task": "experts.sweep_draws", "schedule": 60.0},
+    "lift-expired-expert-blacklists": {
+        "task": "experts.lift_expired_blacklists",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Authentication and permissions ----------------------------------------------------

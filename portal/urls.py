@@ -11,6 +11,7 @@ api_v1 = [
     path("catalog/", include("catalog.api.urls")),
     path("credit/", include("credit.api_urls")),
     path("", include("trading.api_urls")),
+    path("", include("experts.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -22,6 +23,7 @@ urlpatterns = [
     path("centres/", include("portal.centres.urls")),
     path("notices/", include("portal.notices.urls")),
     path("catalog/", include("catalog.urls")),
+    path("experts/", include("experts.urls")),
     path("credit/", include("credit.urls")),
     path("trading/", include("trading.urls")),
     path("api/v1/", include((api_v1, "api"))),

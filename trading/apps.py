@@ -8,3 +8,8 @@ class TradingConfig(AppConfig):
     name = "trading"
     label = "trading"
     verbose_name = _("trading")
+
+    def ready(self) -> None:
+        from trading import expert_pool
+
+        expert_pool.register()

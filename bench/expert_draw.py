@@ -1,0 +1,564 @@
+"""Benchmark: one expert draw from a pool of 100,000 experts, with avoidance against a
+project's 50 bidders (their employees and the experts with declared relations to them), the
+tenderee and the agent. Target: under 200 ms per draw.
+
+    .venv/bin/python bench/expert_draw.py [--experts 100000] [--draws 200] [--keep]
+
+It creates its own database, `portal_experts_bench` (dropped first if it exists, dropped
+again at the end unless --keep), migrates it, loads a synthetic pool with COPY, then times
+`experts.services.draw_experts` — the whole draw as the API runs it: the provider call, the
+screening of the sub-pool, the commitment and its trade-log entry (first transaction), then
+the draw, the re-check of every invited expert and the invitations (second transaction).
+Each draw is cancelled afterwards, outside the timing, so every draw sees the same pool.
+
+The pool: experts spread over nine cities, 1–3 specialties each among the 31 leaf
+specialties of the seed; 90 % active, 5 % suspended, 3 % retired, 2 % blacklisted (with a
+blacklist period); 1 % employed by one of the 50 bidders and 20 % with one or two declared
+relations (5 % of them with a bidder); 3 % on leave over the evaluation; 3,000 already booked
+by other draws at that time. Environment: ADMIN_DSN (default
+postgresql://postgres@127.0.0.1:5432/postgres).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv").exists() else sys.executable
+DATABASE = "portal_experts_bench"
+ADMIN_DSN = os.environ.get("ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+COMMAND = "  .venv/bin/python bench/expert_draw.py " + os.environ.get(
+    "EXPERT_BENCH_ARGS", " ".join(sys.argv[1:])
+)
+
+
+def database_url() -> str:
+    return f"{ADMIN_DSN.rsplit('/', 1)[0]}/{DATABASE}"
+
+
+def bench_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PORTAL_ENV="test",
+        DEBUG="false",
+        DATABASE_URL=database_url(),
+        PYTHONPATH=str(REPO),
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        LOG_LEVEL="WARNING",
+    )
+    env.pop("REDIS_URL", None)  # notifications run in-process (eager), never on a shared queue
+    env["EXPERT_BENCH_ARGS"] = " ".join(a for a in sys.argv[1:] if a != "--child")
+    return env
+
+
+def admin(statement: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(ADMIN_DSN)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+# --- The orchestrating process (no Django) ------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--experts", type=int, default=100_000)
+    parser.add_argument("--draws", type=int, default=200)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+    admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{DATABASE}"')
+    try:
+        started = time.monotonic()
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=REPO,
+            env=bench_env(),
+            check=True,
+        )
+        print(f"migrated in {time.monotonic() - started:.1f} s", flush=True)
+        draws = str(args.draws)
+        result = subprocess.run(
+            [PYTHON, __file__, "--child", *("--experts", str(args.experts)), "--draws", draws],
+            cwd=REPO,
+            env=bench_env(),
+            check=False,
+        )
+        return result.returncode
+    finally:
+        if not args.keep:
+            admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+
+
+# --- The measuring process (Django, the benchmark's database) ------------------------------
+
+
+def child(args) -> int:
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from portal.celery import app as celery_app
+
+    # As in production, the invitations' notifications are queued (here on Celery's in-memory
+    # broker), not sent inside the request: the draw is measured, not an SMTP server.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = "memory://"
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from experts import providers, services
+    from experts.models import ExpertDraw, Specialty
+
+    assert connection.settings_dict["NAME"] == DATABASE, "refusing to run outside the bench DB"
+    rng = random.Random(20260302)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    start = timezone.localtime().replace(tzinfo=shanghai).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    ) + timedelta(days=3)
+    window = (start, start + timedelta(hours=8))
+
+    loaded = time.monotonic()
+    world = load_pool(rng, args.experts, window)
+    print(
+        f"loaded {args.experts:,} experts, {world['specialties']:,} specialty rows, "
+        f"{world['relations']:,} relations, {world['booked']:,} bookings "
+        f"in {time.monotonic() - loaded:.1f} s",
+        flush=True,
+    )
+    parties = providers.ProjectParties(
+        project_id=1,
+        title="基准测试项目",
+        category="engineering",
+        centre_id=world["centre"].pk,
+        region_id=world["city"].pk,
+        tenderee_uscc=world["tenderee"].uscc,
+        agent_uscc=world["agent"].uscc,
+        bidder_usccs=frozenset(e.uscc for e in world["bidders"]),
+        lot_ids=frozenset({1}),
+    )
+    providers.register_project_parties(lambda project_id: parties)
+    leaves = list(Specialty.objects.filter(level=3).values_list("code", flat=True))
+    assert "A0201" in leaves and "C0104" in leaves
+
+    scenarios = [
+        (
+            "engineering committee: A0201 x5 + C0104 x2, 2 reserves each, whole pool",
+            [services.SpecialtyCount("A0201", 5), services.SpecialtyCount("C0104", 2)],
+            "any",
+        ),
+        (
+            "same, local experts only (one city of nine)",
+            [services.SpecialtyCount("A0201", 5), services.SpecialtyCount("C0104", 2)],
+            "local",
+        ),
+        (
+            "a second-level specialty: A02 x7 (four leaves), whole pool",
+            [services.SpecialtyCount("A02", 7)],
+            "any",
+        ),
+    ]
+    report = []
+    for title, lines, scope in scenarios:
+        timings, cpu, sizes, exclusions = [], [], [], []
+        for index in range(args.draws + 5):
+            began, began_cpu = time.perf_counter(), time.process_time()
+            draw = services.draw_experts(
+                actor=world["drawer"],
+                project_id=1,
+                specialties=lines,
+                needed_from=window[0],
+                needed_until=window[1],
+                region_scope=scope,
+                backups=2,
+            )
+            elapsed = time.perf_counter() - began
+            elapsed_cpu = time.process_time() - began_cpu
+            assert draw.state == ExpertDraw.State.DRAWN, draw.failure_reason
+            services.cancel_draw(draw=draw, actor=world["drawer"], reason="benchmark")
+            if index >= 5:  # warm-up draws are not counted
+                timings.append(elapsed)
+                cpu.append(elapsed_cpu)
+                sizes.append(sum(len(g.eligible) for g in draw.groups.all()))
+                exclusions.append(len(draw.exclusions))
+        timings.sort()
+        row = {
+            "scenario": title,
+            "draws": len(timings),
+            "eligible_per_draw": int(statistics.median(sizes)),
+            "exclusions_per_draw": int(statistics.median(exclusions)),
+            "median_ms": round(statistics.median(timings) * 1000, 1),
+            "p99_ms": round(timings[max(0, int(len(timings) * 0.99) - 1)] * 1000, 1),
+            "max_ms": round(timings[-1] * 1000, 1),
+            "python_cpu_median_ms": round(statistics.median(cpu) * 1000, 1),
+        }
+        report.append(row)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    print()
+    print(f"Expert draw from a pool of {args.experts:,}, avoidance against 50 bidders:")
+    for row in report:
+        verdict = "meets" if row["p99_ms"] < 200 else "MISSES"
+        print(
+            f"  {row['scenario']}\n    eligible {row['eligible_per_draw']:,}, "
+            f"excluded {row['exclusions_per_draw']:,}: median {row['median_ms']} ms, "
+            f"p99 {row['p99_ms']} ms, max {row['max_ms']} ms ({verdict} the 200 ms target); "
+            f"CPU of the Python process, median {row['python_cpu_median_ms']} ms"
+        )
+    print(f"\nCommand:\n{COMMAND}")
+    print(f"Load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(
+        f"PostgreSQL {connection.cursor().connection.server_version}, "
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+    )
+    return 0
+
+
+def load_pool(rng: random.Random, size: int, window) -> dict:
+    """A synthetic pool, written with COPY (the ORM would take minutes for 100,000)."""
+    from datetime import date, timedelta
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from experts.id_number import check_character as id_check
+    from experts.models import (
+        DrawGroup,
+        ExpertDraw,
+        Specialty,
+    )
+    from portal.accounts.models import Role, User
+    from portal.centres.models import Centre, Region
+    from portal.entities.models import MarketEntity
+    from portal.entities.uscc import CHARSET
+    from portal.entities.uscc import check_character as uscc_check
+
+    def uscc(n: int) -> str:
+        org = ""
+        value = n
+        for _ in range(8):
+            org = CHARSET[value % 10] + org
+            value //= 10
+        body = f"91350600{org}0"[:17]
+        return body + uscc_check(body)
+
+    def copy(table: str, columns: list[str], rows) -> int:
+        buffer = io.StringIO()
+        count = 0
+        for row in rows:
+            buffer.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
+            count += 1
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.copy_expert(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)", buffer
+            )
+            cursor.execute(  # the table names are this file's constants
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT coalesce(max(id), 1) FROM {table}))"
+            )
+        return count
+
+    now = timezone.now()
+    with transaction.atomic():
+        province = Region.objects.create(code="350000", name="福建省", level="province")
+        cities = [
+            Region.objects.create(code=f"350{n}00", name=f"城市{n}", level="city", parent=province)
+            for n in range(1, 10)
+        ]
+        city = cities[5]  # 350600
+        Region.objects.create(code="350681", name="龙海区", level="county", parent=city)
+        centre = Centre.objects.create(code="bench", name="基准测试中心", level="city", region=city)
+        entities = MarketEntity.objects.bulk_create(
+            MarketEntity(
+                uscc=uscc(n),
+                name=f"单位{n}",
+                entity_type="enterprise",
+                legal_representative="张三",
+                region=city,
+                contact_phone="0596-0000000",
+            )
+            for n in range(1, 2101)
+        )
+        tenderee, agent, bidders, others = entities[0], entities[1], entities[2:52], entities[52:]
+        drawer = User.objects.create(username="bench_drawer", role=Role.EXPERT_DRAWER)
+        specialties = list(Specialty.objects.filter(level=3).values_list("pk", flat=True))
+
+        base = 1_000_000
+        timestamp = now.isoformat()
+        copy(
+            "accounts_user",
+            [
+                "id",
+                "password",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_staff",
+                "is_active",
+                "date_joined",
+                "role",
+                "display_name",
+                "phone",
+                "is_entity_admin",
+                "department",
+            ],
+            (
+                (
+                    base + n,
+                    "!",
+                    "f",
+                    f"bench_expert_{n}",
+                    "",
+                    "",
+                    "",
+                    "f",
+                    "t",
+                    timestamp,
+                    "expert",
+                    "",
+                    "",
+                    "f",
+                    "",
+                )
+                for n in range(size)
+            ),
+        )
+        statuses = ["active"] * 90 + ["suspended"] * 5 + ["retired"] * 3 + ["blacklisted"] * 2
+        profiles = []
+        for n in range(size):
+            employer = ""
+            roll = rng.random()
+            if roll < 0.01:
+                employer = rng.choice(bidders).uscc
+            elif roll < 0.6:
+                employer = rng.choice(others).uscc
+            body = f"35{n:015d}"[:17]
+            status = rng.choice(statuses)
+            profiles.append(
+                (
+                    base + n,
+                    f"专家{n}",
+                    body + id_check(body),
+                    employer,
+                    "单位",
+                    "senior",
+                    "f",
+                    "2005-01-01",
+                    status,
+                    "",
+                    timestamp,
+                    None if status == "candidate" else timestamp,
+                    None,
+                    None,
+                    rng.choice(cities).pk,
+                    base + n,
+                )
+            )
+        copy(
+            "experts_expertprofile",
+            [
+                "id",
+                "full_name",
+                "id_number",
+                "employer_uscc",
+                "employer_name",
+                "title",
+                "title_equivalent",
+                "career_started_on",
+                "status",
+                "status_reason",
+                "applied_at",
+                "admitted_at",
+                "last_assessed_on",
+                "employer_id",
+                "region_id",
+                "user_id",
+            ],
+            profiles,
+        )
+        specialty_rows = copy(
+            "experts_expertspecialty",
+            ["expert_id", "specialty_id"],
+            (
+                (base + n, specialty)
+                for n in range(size)
+                for specialty in rng.sample(specialties, rng.randint(1, 3))
+            ),
+        )
+        relation_rows = copy(
+            "experts_expertrelation",
+            [
+                "expert_id",
+                "entity_uscc",
+                "entity_name",
+                "kind",
+                "started_on",
+                "ended_on",
+                "note",
+                "declared_at",
+            ],
+            (
+                (
+                    base + n,
+                    (rng.choice(bidders) if rng.random() < 0.05 else rng.choice(others)).uscc,
+                    "单位",
+                    rng.choice(["employment", "shareholding", "relative", "other"]),
+                    None,
+                    None
+                    if rng.random() < 0.5
+                    else date(2020, 1, 1) + timedelta(rng.randint(0, 2000)),
+                    "",
+                    timestamp,
+                )
+                for n in range(size)
+                if rng.random() < 0.2
+                for _ in range(rng.randint(1, 2))
+            ),
+        )
+        drawer_id = drawer.pk
+
+        def leave(n: int):
+            over = rng.random() < 0.6  # 3 % of the pool away over the evaluation
+            begins = window[0] - timedelta(days=1) if over else window[0] + timedelta(days=10)
+            return (
+                base + n,
+                begins.isoformat(),
+                (begins + timedelta(days=2)).isoformat(),
+                "leave",
+                "",
+                drawer_id,
+                timestamp,
+            )
+
+        copy(
+            "experts_unavailability",
+            ["expert_id", "starts_at", "ends_at", "reason", "note", "declared_by_id", "created_at"],
+            (leave(n) for n in range(size) if rng.random() < 0.05),
+        )
+        blacklisted = [p[0] for p in profiles if p[8] == "blacklisted"]
+        copy(
+            "experts_blacklistentry",
+            [
+                "expert_id",
+                "starts_at",
+                "ends_at",
+                "reason",
+                "conduct_id",
+                "decided_by_id",
+                "lifted_at",
+            ],
+            (
+                (
+                    expert,
+                    (now - timedelta(days=30)).isoformat(),
+                    (now + timedelta(days=300)).isoformat(),
+                    "benchmark",
+                    None,
+                    None,
+                    None,
+                )
+                for expert in blacklisted
+            ),
+        )
+        other = ExpertDraw.objects.create(
+            project_id=999,
+            project_title="其他项目",
+            category="engineering",
+            centre=centre,
+            region=city,
+            tenderee_uscc=others[0].uscc,
+            parties={},
+            requested_by=drawer,
+            requested_at=now,
+            needed_from=window[0],
+            needed_until=window[1],
+            region_scope="any",
+            home_regions=[],
+            state="drawn",
+            algorithm="expert-draw/v1",
+            commitment="0" * 64,
+            eligible_digest="0" * 64,
+            rules={},
+        )
+        group = DrawGroup.objects.create(
+            draw=other,
+            position=0,
+            specialty_id=specialties[0],
+            specialty_code="A0101",
+            count=1,
+            eligible=[],
+            eligible_digest="0" * 64,
+        )
+        booked = sorted(rng.sample(range(size), 3000))
+        booked_rows = copy(
+            "experts_drawinvitation",
+            [
+                "draw_id",
+                "group_id",
+                "expert_id",
+                "invite_seq",
+                "state",
+                "starts_at",
+                "ends_at",
+                "invited_at",
+                "respond_by",
+                "reason",
+            ],
+            (
+                (
+                    other.pk,
+                    group.pk,
+                    base + n,
+                    seq,
+                    "confirmed",
+                    window[0].isoformat(),
+                    window[1].isoformat(),
+                    timestamp,
+                    timestamp,
+                    "",
+                )
+                for seq, n in enumerate(booked)
+            ),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "centre": centre,
+        "city": city,
+        "tenderee": tenderee,
+        "agent": agent,
+        "bidders": bidders,
+        "drawer": drawer,
+        "specialties": specialty_rows,
+        "relations": relation_rows,
+        "booked": booked_rows,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

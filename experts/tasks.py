@@ -1,0 +1,56 @@
+"""Scheduled and deferred work of the pool: a few lines each that call a service.
+
+Beat entries to add (portal/settings.py, CELERY_BEAT_SCHEDULE):
+``experts.sweep_draws`` every 60 s and ``experts.lift_expired_blacklists`` hourly.
+"""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from experts.models import DrawInvitation
+from experts.services import lift_expired_blacklists, sweep_draws
+
+
+@shared_task(name="experts.sweep_draws")
+def sweep_draws_task() -> dict:
+    """Run draws left committed, lapse unanswered invitations (and replace them), re-check
+    the parties, reveal draws whose evaluation has started. Idempotent."""
+    return sweep_draws()
+
+
+@shared_task(name="experts.lift_expired_blacklists")
+def lift_expired_blacklists_task() -> int:
+    return lift_expired_blacklists()
+
+
+@shared_task(name="experts.notify_invitation")
+def notify_invitation(invitation_id: int) -> bool:
+    """Tell the expert: when, where (on site or remote), by when to answer — not the project,
+    which the expert learns when the evaluation starts."""
+    invitation = (
+        DrawInvitation.objects.select_related("expert__user", "draw__centre", "group")
+        .filter(pk=invitation_id, state=DrawInvitation.State.INVITED)
+        .first()
+    )
+    if invitation is None or not invitation.expert.user.email:
+        return False
+    draw = invitation.draw
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _(
+            "You have been drawn for an evaluation (%(specialty)s) at %(centre)s, from "
+            "%(start)s to %(end)s (%(scope)s). Please confirm or decline on the platform by "
+            "%(deadline)s. Keep this invitation confidential."
+        ) % {
+            "specialty": invitation.group.specialty_code,
+            "centre": draw.centre.name,
+            "start": timezone.localtime(draw.needed_from).strftime("%Y-%m-%d %H:%M"),
+            "end": timezone.localtime(draw.needed_until).strftime("%Y-%m-%d %H:%M"),
+            "scope": draw.get_region_scope_display(),
+            "deadline": timezone.localtime(invitation.respond_by).strftime("%Y-%m-%d %H:%M"),
+        }
+        subject = _("Invitation to an evaluation")
+    send_mail(subject, body, None, [invitation.expert.user.email])
+    return True
