@@ -8,6 +8,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from portal.errors import ApplicationError
+from portal.tradelog.models import TradeLogEntry
 from tests import factories
 from tests.trading.conftest import SECRETS, client_for, local, submit
 from trading.models import Announcement, BidSubmission, Lot, OpeningSession, Schedule
@@ -84,8 +85,13 @@ def test_undecrypted_bids_are_rejected_with_the_consequence_by_cause(
     b.refresh_from_db()
     c = BidSubmission.objects.get(pk=three_bids["c"].pk)
     assert b.state == c.state == "rejected"
-    assert "withdrawn" in b.rejection_reason and "电子招标投标办法 第31条" in b.rejection_reason
-    assert "revoked" in c.rejection_reason
+    assert "电子招标投标办法 第31条" in b.rejection_reason
+    consequences = dict(
+        TradeLogEntry.objects.filter(action="bid.rejected_not_decrypted").values_list(
+            "object_id", "payload__consequence"
+        )
+    )
+    assert consequences == {str(b.pk): "withdrawn", str(c.pk): "revoked"}
     assert BidSubmission.objects.get(pk=three_bids["a"].pk).price == Decimal("4321000.00")
 
 
