@@ -163,16 +163,18 @@ class ActivitySampler:
         with self.connection.cursor() as cursor:
             cursor.execute(
                 """
-                SELECT count(*) FILTER (WHERE state = 'active'),
-                       count(*) FILTER (WHERE wait_event_type = 'Lock'),
+                SELECT count(*) FILTER (WHERE state = 'active' AND datname = %s),
+                       count(*) FILTER (WHERE wait_event_type = 'Lock' AND datname = %s),
                        coalesce(string_agg(DISTINCT wait_event, ',')
-                                FILTER (WHERE wait_event_type = 'Lock'), ''),
-                       count(*)
-                FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()
+                                FILTER (WHERE wait_event_type = 'Lock' AND datname = %s), ''),
+                       count(*) FILTER (WHERE datname = %s),
+                       count(*) FILTER (WHERE state = 'active' AND datname <> %s)
+                FROM pg_stat_activity
+                WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'
                 """,
-                [self.database],
+                [self.database] * 5,
             )
-            active, waiting, events, connections = cursor.fetchone()
+            active, waiting, events, connections, elsewhere = cursor.fetchone()
         self.samples.append(
             {
                 "t": time.monotonic(),
@@ -180,6 +182,7 @@ class ActivitySampler:
                 "lock_waits": waiting,
                 "events": events,
                 "connections": connections,
+                "active_elsewhere": elsewhere,
             }
         )
 
@@ -199,6 +202,11 @@ class ActivitySampler:
             "samples_with_lock_wait": sum(1 for s in self.samples if s["lock_waits"]),
             "max_lock_waits": max(s["lock_waits"] for s in self.samples),
             "lock_wait_events": events,
+            # statements running in other databases of the same server (someone else's work,
+            # counted in the PostgreSQL CPU figure, which covers the whole server)
+            "mean_active_other_databases": round(
+                sum(s["active_elsewhere"] for s in self.samples) / n, 2
+            ),
         }
 
     def close(self) -> None:
@@ -597,6 +605,20 @@ def wait_until_quiet(max_wait: float, busy_below: float = 0.15, sample: float = 
         waited = time.monotonic() - began
         if busy < busy_below or waited >= max_wait:
             return {"waited_s": round(waited), "busy_pct": round(100 * busy, 1)}
+
+
+def scrypt_calibration(rounds: int = 9) -> float:
+    """Median ms of one scrypt derivation with the sealing parameters (n=2^15, r=8, p=1),
+    on one thread of this machine now: the work that dominates a bid. The speed of a shared
+    or virtual machine drifts; this figure lets runs (and machines) be compared."""
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    times = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        Scrypt(salt=os.urandom(16), length=32, n=2**15, r=8, p=1).derive(b"calibration")
+        times.append(time.perf_counter() - began)
+    return round(1000 * sorted(times)[rounds // 2], 1)
 
 
 def write_json(path: Path, value: dict) -> None:
