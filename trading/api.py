@@ -545,32 +545,60 @@ class OpeningCloseApi(APIView):
 
 
 class CommitteeApi(APIView):
-    """POST /api/v1/lots/{id}/committee/ — seat the evaluation committee."""
-
-    class MemberInput(serializers.Serializer):
-        user = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
-        is_expert = serializers.BooleanField(default=True)
+    """POST /api/v1/lots/{id}/committee/ — seat the evaluation committee: the experts drawn
+    for the lot by the expert pool, plus the tenderee's representatives named here. Experts
+    cannot be named: a request that tries (`members`, `experts`) is refused."""
 
     class CommitteeInput(serializers.Serializer):
-        members = serializers.ListField(child=serializers.DictField(), min_length=1)
+        representatives = serializers.SlugRelatedField(
+            slug_field="username", queryset=User.objects.all(), many=True, required=False
+        )
+
+        def validate(self, attrs):
+            named = sorted(set(self.initial_data) - {"representatives"})
+            if named:
+                raise serializers.ValidationError(
+                    {
+                        name: _(
+                            "Experts are drawn at random from the expert pool; nobody names "
+                            "them. Only the tenderee's representatives are given here."
+                        )
+                        for name in named
+                    }
+                )
+            return attrs
 
     @extend_schema(
         request=CommitteeInput,
         responses={
-            201: inline_serializer("CommitteeOutput", {"members": serializers.IntegerField()})
+            201: inline_serializer(
+                "CommitteeOutput",
+                {
+                    "members": serializers.IntegerField(),
+                    "experts": serializers.IntegerField(),
+                    "chair": serializers.CharField(),
+                },
+            )
         },
     )
     def post(self, request, lot_id: int):
         lot = get_object_or_404(Lot, pk=lot_id)
         data = self.CommitteeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        members = []
-        for raw in data.validated_data["members"]:
-            member = self.MemberInput(data=raw)
-            member.is_valid(raise_exception=True)
-            members.append((member.validated_data["user"], member.validated_data["is_expert"]))
-        seated = committee.set_committee(lot=lot, actor=request.user, members=members)
-        return Response({"members": len(seated)}, status=status.HTTP_201_CREATED)
+        seated = committee.set_committee(
+            lot=lot,
+            actor=request.user,
+            representatives=data.validated_data.get("representatives", []),
+        )
+        chair = next((m.user.username for m in seated if m.is_chair), "")
+        return Response(
+            {
+                "members": len(seated),
+                "experts": sum(1 for m in seated if m.is_expert),
+                "chair": chair,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CriteriaApi(APIView):

@@ -473,17 +473,18 @@ class ScheduleOpeningForm(forms.Form):
         venues.label_from_instance = lambda venue: f"{venue.name} ({venue.get_kind_display()})"
 
 
-class CommitteeRowForm(RowForm):
+class RepresentativeRowForm(RowForm):
+    """A tenderee's representative on the committee; the experts are drawn, never named."""
+
     row_fields = ("username",)
 
-    username = forms.CharField(label=_("Account (user name)"), max_length=150, required=False)
-    tenderee_representative = forms.BooleanField(
-        label=_("Tenderee's representative"), required=False
+    username = forms.CharField(
+        label=_("Representative's account (user name)"), max_length=150, required=False
     )
 
 
 CommitteeFormSet = forms.formset_factory(
-    CommitteeRowForm,
+    RepresentativeRowForm,
     extra=COMMITTEE_ROWS,
     max_num=COMMITTEE_ROWS,
     absolute_max=COMMITTEE_ROWS,

@@ -1158,24 +1158,24 @@ def seat_committee(request, lot_id: int):
         for form, name in zip(rows, names, strict=True):
             if name not in users:
                 form.add_error("username", _("No account has this user name."))
-        if not rows:
-            problems.append(_("Name the members of the committee."))
-        elif all(name in users for name in names):
+        if all(name in users for name in names):
             try:
                 committee.set_committee(
-                    lot=lot,
-                    actor=request.user,
-                    members=[
-                        (users[name], not form.cleaned_data["tenderee_representative"])
-                        for form, name in zip(rows, names, strict=True)
-                    ],
+                    lot=lot, actor=request.user, representatives=[users[n] for n in names]
                 )
             except ApplicationError as exc:
                 violations = _violations(None, exc)
-                problems = [exc.message, *exc.fields.get("members", [])]
+                problems = [
+                    exc.message,
+                    *exc.fields.get("members", []),
+                    *exc.fields.get("representatives", []),
+                ]
                 problems = list(dict.fromkeys(problems))
             else:
-                messages.success(request, _("The committee is seated; the first expert chairs."))
+                messages.success(
+                    request,
+                    _("The drawn experts are revealed and the committee is seated."),
+                )
                 return redirect("trading:lot", lot_id=lot.pk)
     return render(
         request,

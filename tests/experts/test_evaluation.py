@@ -116,11 +116,9 @@ def test_a_drawn_committee_is_seated_by_trading(
         )
     clock.move_to(EVALUATION)
 
-    # What trading's set_committee does with the pool (see the report for the wiring).
-    users = services.committee_for_evaluation(
-        project_id=project.pk, lot_id=opened_lot.pk, actor=staff
-    )
-    seated = set_committee(lot=opened_lot, actor=staff, members=[(user, True) for user in users])
+    # Trading's set_committee takes the experts from the pool; the caller names none.
+    seated = set_committee(lot=opened_lot, actor=staff)
+    users = [member.user for member in seated]
     assert len(seated) == 5
     assert CommitteeMember.objects.filter(lot=opened_lot, is_expert=True).count() == 5
     assert seated[0].is_chair

@@ -1,16 +1,22 @@
 """Personas and helpers for trading: a tenderee, bidders of distinct entities, experts, the
 centre's staff and a venue, on a controlled clock (Asia/Shanghai)."""
 
-from datetime import datetime
+import importlib
+from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
+from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portal.accounts.models import Role
 from tests import factories
+from tests.experts.conftest import make_expert
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SECRETS = {
@@ -57,9 +63,58 @@ def bidders(db):
     }
 
 
+def ensure_pool_reference_data() -> None:
+    """The pool's specialties and rules come from its seed migration; a transaction=True
+    test earlier in the process flushes them, so put them back."""
+    from experts.models import PoolRule, Specialty
+
+    if not Specialty.objects.exists() or not PoolRule.objects.exists():
+        module = importlib.import_module("experts.migrations.0002_seed_specialties_and_rules")
+        module.seed(django_apps, SimpleNamespace(connection=connection))
+
+
 @pytest.fixture
-def experts(db):
-    return [factories.UserFactory(role=Role.EXPERT, username=f"expert{i}") for i in range(5)]
+def experts(db, city):
+    """Five road-and-bridge experts of the city: the whole pool, so a draw of five seats them
+    all (in the draw's order, which decides the chair)."""
+    ensure_pool_reference_data()
+    return [make_expert(username=f"expert{i}").user for i in range(5)]
+
+
+@pytest.fixture
+def drawer(db):
+    """The expert drawer, with trading's real provider of project parties registered (the
+    pool's own tests swap in stand-ins and leave none behind)."""
+    from trading import expert_pool
+
+    expert_pool.register()
+    return factories.UserFactory(role=Role.EXPERT_DRAWER, username="drawer")
+
+
+def draw_committee(lot, *, drawer, clock, count: int = 5, specialty: str = "A0201") -> None:
+    """What happens before an evaluation: the expert drawer draws `count` experts for the
+    lot, each confirms, and the clock moves to the evaluation's start, when the names open."""
+    from experts.services import SpecialtyCount, draw_experts, respond_to_invitation
+
+    starts = timezone.now() + timedelta(hours=1)
+    draw = draw_experts(
+        actor=drawer,
+        project_id=lot.project_id,
+        lot_id=lot.pk,
+        specialties=[SpecialtyCount(code=specialty, count=count)],
+        needed_from=starts,
+        region_scope="local",
+    )
+    assert draw.state == "drawn", draw.failure_reason
+    for invitation in draw.invitations.filter(state="invited").select_related("expert__user"):
+        respond_to_invitation(invitation=invitation, actor=invitation.expert.user, accept=True)
+    clock.move_to(starts)
+
+
+def chair_of(lot):
+    from trading.models import CommitteeMember
+
+    return CommitteeMember.objects.select_related("user").get(lot=lot, is_chair=True).user
 
 
 def client_for(user) -> APIClient:

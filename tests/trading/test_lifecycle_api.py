@@ -8,17 +8,57 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.utils import timezone
 
+from experts.models import DrawInvitation
 from portal.tradelog.models import TradeLogEntry
 from portal.tradelog.selectors import verify_trade_log
 from tests.trading.conftest import SECRETS, client_for, local
 from trading import sealing
-from trading.models import BidSecurity, DecryptionAttempt, DepositMovement, Lot, Project
+from trading.models import (
+    BidSecurity,
+    CommitteeMember,
+    DecryptionAttempt,
+    DepositMovement,
+    Lot,
+    Project,
+)
 from trading.services.openings import close_due_openings
 
 pytestmark = pytest.mark.django_db
 
 PRICES = {"a": Decimal("4321000.00"), "b": Decimal("4198000.00"), "c": Decimal("4560000.00")}
+
+
+def _draw_and_confirm(drawer, project_id, lot_id, clock) -> None:
+    """The expert drawer draws five road-and-bridge experts for the lot through the API;
+    each confirms; the clock moves to the evaluation, when the names may open."""
+    starts = timezone.now() + timedelta(hours=1)
+    drawn = client_for(drawer).post(
+        f"/api/v1/projects/{project_id}/expert-draws/",
+        {
+            "lot": lot_id,
+            "specialties": [{"code": "A0201", "count": 5}],
+            "needed_at": starts.isoformat(),
+            "needed_until": (starts + timedelta(hours=8)).isoformat(),
+            "region_scope": "local",
+            "backups": 0,
+        },
+        format="json",
+    )
+    assert drawn.status_code == 201, drawn.data
+    for invitation in DrawInvitation.objects.filter(draw_id=drawn.data["id"]):
+        accepted = client_for(invitation.expert.user).post(
+            f"/api/v1/expert-invitations/{invitation.pk}/response/",
+            {"accept": True},
+            format="json",
+        )
+        assert accepted.status_code == 200, accepted.data
+    clock.move_to(starts)
+
+
+def _chair_first(experts, chair: str) -> list:
+    return sorted(experts, key=lambda user: user.username != chair)
 
 
 def _document(key: str) -> bytes:
@@ -103,7 +143,7 @@ def _database_text() -> str:
 
 
 def test_engineering_open_tender_end_to_end(
-    clock, centre, venue, staff, tenderee, bidders, experts
+    clock, centre, venue, staff, tenderee, bidders, experts, drawer
 ):
     project = _create_project(tenderee, centre)
     project_id = project["id"]
@@ -224,20 +264,28 @@ def test_engineering_open_tender_end_to_end(
     )
     assert record.data["results"][0]["data"]["bids"][0]["price"] in {"4321000.00", "4198000.00"}
 
-    # Evaluation by a committee of the legal size.
-    too_small = client_for(staff).post(
-        f"/api/v1/lots/{lot_id}/committee/",
-        {"members": [{"user": e.username} for e in experts[:4]]},
-        format="json",
-    )
-    assert too_small.status_code == 400
-    assert "engineering.committee_size" in {v["rule"] for v in too_small.data["violations"]}
-    seated = client_for(staff).post(
+    # Evaluation by a committee of the legal size: nobody names an expert; the pool draws
+    # them for the lot, they confirm, and their names open when the evaluation starts.
+    named = client_for(staff).post(
         f"/api/v1/lots/{lot_id}/committee/",
         {"members": [{"user": e.username} for e in experts]},
         format="json",
     )
-    assert seated.status_code == 201
+    assert named.status_code == 400 and "members" in named.data
+    assert not CommitteeMember.objects.filter(lot_id=lot_id).exists()
+    _draw_and_confirm(drawer, project_id, lot_id, clock)
+    even = client_for(staff).post(
+        f"/api/v1/lots/{lot_id}/committee/",
+        {"representatives": [tenderee.username]},
+        format="json",
+    )
+    assert even.status_code == 400
+    assert "engineering.committee_size" in {v["rule"] for v in even.data["violations"]}
+    seated = client_for(staff).post(f"/api/v1/lots/{lot_id}/committee/", {}, format="json")
+    assert seated.status_code == 201, seated.data
+    assert seated.data["members"] == seated.data["experts"] == 5
+    assert {m.user for m in CommitteeMember.objects.filter(lot_id=lot_id)} == set(experts)
+    experts = _chair_first(experts, seated.data["chair"])
     chair = client_for(experts[0])
     for key in "ab":
         assert (
@@ -338,7 +386,7 @@ def test_engineering_open_tender_end_to_end(
 
 
 def test_procurement_open_tender_with_comprehensive_scoring(
-    clock, centre, venue, staff, tenderee, bidders, experts
+    clock, centre, venue, staff, tenderee, bidders, experts, drawer
 ):
     project = _create_project(
         tenderee,
@@ -393,11 +441,10 @@ def test_procurement_open_tender_with_comprehensive_scoring(
         )
     closed = client_for(staff).post(f"/api/v1/openings/{opening['id']}/close/")
     assert closed.status_code == 200 and closed.data["state"] == "closed"
-    client_for(staff).post(
-        f"/api/v1/lots/{lot_id}/committee/",
-        {"members": [{"user": e.username} for e in experts]},
-        format="json",
-    )
+    _draw_and_confirm(drawer, project_id, lot_id, clock)
+    seated = client_for(staff).post(f"/api/v1/lots/{lot_id}/committee/", {}, format="json")
+    assert seated.status_code == 201, seated.data
+    experts = _chair_first(experts, seated.data["chair"])
     for key in "abc":
         client_for(experts[0]).post(
             f"/api/v1/bids/{ids[key]}/qualification/", {"qualified": True}, format="json"

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from catalog.models import Category, TradingMethod
 from portal.centres.models import VenueBooking
-from tests.trading.conftest import SECRETS, local, submit
+from tests.trading.conftest import SECRETS, chair_of, draw_committee, local, submit
 from trading import sealing
 from trading.models import (
     Announcement,
@@ -112,12 +112,14 @@ def _bid_document(key: str) -> bytes:
     return f"TECHNICAL-PROPOSAL-{key}-施工组织设计-{'x' * 1500}".encode()
 
 
-def _evaluate_and_award(lot, staff, experts, tenderee, clock):
-    """The committee passes every opened bid and signs; the candidates' publicity runs its
-    course; the tenderee awards the first candidate (through the services)."""
-    committee.set_committee(lot=lot, actor=staff, members=[(e, True) for e in experts])
+def _evaluate_and_award(lot, staff, experts, tenderee, clock, drawer):
+    """The pool draws the committee, which passes every opened bid and signs; the
+    candidates' publicity runs its course; the tenderee awards the first candidate (through
+    the services)."""
+    draw_committee(lot, drawer=drawer, clock=clock)
+    committee.set_committee(lot=lot, actor=staff)
     for bid in lot.bids.filter(state=BidSubmission.State.DECRYPTED):
-        committee.decide_qualification(bid=bid, actor=experts[0], qualified=True)
+        committee.decide_qualification(bid=bid, actor=chair_of(lot), qualified=True)
     for expert in experts:
         committee.sign_report(lot=lot, actor=expert)
     awards.publish_candidates(lot=lot, actor=tenderee)
@@ -129,7 +131,7 @@ def _evaluate_and_award(lot, staff, experts, tenderee, clock):
 
 
 def test_a_bidder_tenders_through_the_web_pages(
-    clock, tender, centre, venue, staff, tenderee, bidders, experts
+    clock, tender, centre, venue, staff, tenderee, bidders, experts, drawer
 ):
     project, lot = tender, tender.lots.get()
     project_url = reverse("trading:project", args=[project.pk])
@@ -278,7 +280,7 @@ def test_a_bidder_tenders_through_the_web_pages(
     assert "4198000.00" in page.text and bidders["b"].entity.name in page.text
 
     # Once the lot is awarded, it sees the result.
-    _evaluate_and_award(lot, staff, experts, tenderee, clock)
+    _evaluate_and_award(lot, staff, experts, tenderee, clock, drawer)
     page = bidder.get(project_url)
     assert 'data-kind="result"' in page.text
     winner = re.search(r"data-winner>([^<]*)<", page.text).group(1).strip()
@@ -416,7 +418,7 @@ def test_staff_of_another_centre_cannot_open_the_session(
 
 
 def test_list_pages_keep_a_bounded_number_of_queries(
-    clock, django_assert_max_num_queries, centre, staff, tenderee, bidders, experts
+    clock, django_assert_max_num_queries, centre, staff, tenderee, bidders, experts, drawer
 ):
     # Five announced projects, each with three bids; one of them opened and evaluated.
     titles = [f"示范工程{i}号" for i in range(5)]
@@ -437,7 +439,8 @@ def test_list_pages_keep_a_bounded_number_of_queries(
         bid = BidSubmission.objects.get(lot=lot, entity=bidders[key].entity)
         openings.decrypt_bid(bid=bid, actor=bidders[key], secret=SECRETS[key])
     openings.close_opening(session=session, actor=staff)
-    committee.set_committee(lot=lot, actor=staff, members=[(e, True) for e in experts])
+    draw_committee(lot, drawer=drawer, clock=clock)
+    committee.set_committee(lot=lot, actor=staff)
     public, bidder, owner = browser(), browser(bidders["a"]), browser(tenderee)
     host, expert = browser(staff), browser(experts[1])
 
@@ -492,7 +495,7 @@ def _formset(prefix: str, rows: list[dict], total: int, initial: int = 0) -> dic
 
 
 def test_a_procurement_runs_through_the_pages_of_tenderee_centre_and_committee(
-    clock, centre, venue, staff, tenderee, bidders, experts
+    clock, centre, venue, staff, tenderee, bidders, experts, drawer
 ):
     owner, host = browser(tenderee), browser(staff)
 
@@ -607,24 +610,22 @@ def test_a_procurement_runs_through_the_pages_of_tenderee_centre_and_committee(
     lot.refresh_from_db()
     assert lot.state == "opened"
 
-    # The centre seats the committee: too small a committee is refused with the rule.
+    # The pool draws five experts, who confirm. The centre seats the committee: it names no
+    # expert, only representatives; an even committee is refused with the rule.
+    draw_committee(lot, drawer=drawer, clock=clock)
     committee_url = reverse("trading:committee", args=[lot.pk])
-    too_small = host.post(
-        committee_url,
-        _formset("members", [{"username": e.username} for e in experts[:4]], total=9),
-    )
-    assert too_small.status_code == 200
-    assert any("committee_size" in v["rule"] for v in too_small.context["violations"])
+    page = host.get(committee_url)
+    assert not any(e.username in page.text for e in experts)  # sealed until seated
+    even = host.post(committee_url, _formset("members", [{"username": tenderee.username}], total=9))
+    assert even.status_code == 200
+    assert any("committee_size" in v["rule"] for v in even.context["violations"])
     unknown = host.post(committee_url, _formset("members", [{"username": "nobody"}], total=9))
     assert unknown.context["formset"].forms[0].errors["username"]
-    seated = host.post(
-        committee_url,
-        _formset("members", [{"username": e.username} for e in experts], total=9),
-    )
+    seated = host.post(committee_url, _formset("members", [], total=9))
     assert seated.status_code == 302 and lot.committee.count() == 5
 
     # The committee: the chair passes each bid, every member scores and signs.
-    chair = browser(experts[0])
+    chair = browser(chair_of(lot))
     assert (
         reverse("trading:evaluation", args=[lot.pk])
         in chair.get(reverse("trading:my_evaluations")).text
@@ -723,7 +724,7 @@ def _submit_without_security(lot, bidder, key):
 
 
 def test_every_page_answers_every_persona_without_a_server_error(
-    clock, tender, centre, venue, staff, other_staff, tenderee, bidders, experts
+    clock, tender, centre, venue, staff, other_staff, tenderee, bidders, experts, drawer
 ):
     """A walk through the pages at each stage of a tender, as each persona: no page fails,
     and the personas who may not act get 403 or 404 rather than a form."""
@@ -782,7 +783,7 @@ def test_every_page_answers_every_persona_without_a_server_error(
         openings.decrypt_bid(bid=own, actor=bidders[key], secret=SECRETS[key])
     openings.close_opening(session=session, actor=staff)
     walk("opened")
-    _evaluate_and_award(lot, staff, experts, tenderee, clock)
+    _evaluate_and_award(lot, staff, experts, tenderee, clock, drawer)
     awards.sign_contract(lot=lot, actor=tenderee, amount=Decimal(PRICES["a"]))
     lot.refresh_from_db()
     walk("contracted")

@@ -1,10 +1,12 @@
 """Evaluation (评标/评审): the committee, the criteria, each member's scores and sign-off, and
 the ranking the platform computes once every member has signed.
 
-Until the expert pool draws committees (issue 5), centre staff set the members up; the
-committee's size and composition are checked against the statutory rules either way.
+The experts are drawn by the expert pool (experts/) and revealed when the evaluation starts;
+centre staff only add the tenderee's representatives. The committee's size and composition are
+checked against the statutory rules.
 """
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import transaction
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.selectors import check_schedule_for, rule_by_code
+from experts.services import committee_for_evaluation
 from portal.accounts.models import Role
 from portal.errors import ApplicationError
 from trading import evaluation, policies
@@ -30,11 +33,18 @@ def _require_opened(lot: Lot) -> None:
 
 
 @transaction.atomic
-def set_committee(*, lot: Lot, actor, members: list[tuple[object, bool]]) -> list[CommitteeMember]:
-    """Seat the committee: (user, is_expert) pairs, the first expert chairing. The size and
-    the share of experts are checked against the category's statutory rules."""
+def set_committee(*, lot: Lot, actor, representatives: Sequence = ()) -> list[CommitteeMember]:
+    """Seat the committee: the experts the pool drew for this lot (or for the project) and
+    confirmed, revealed now that the evaluation starts, plus the tenderee's representatives.
+
+    Nobody names an expert (F3, 评标委员会成员由招标人从评标专家库内随机抽取): the experts come
+    only from `experts.services.committee_for_evaluation`, which refuses while the draw is not
+    ready. The caller names representatives only, who must work for the tenderee or its agent.
+    The size and the share of experts are checked against the category's statutory rules.
+    """
     lot = lock_lot(lot)
-    if not policies.is_centre_staff_of(actor, lot.project):
+    project = lot.project
+    if not policies.is_centre_staff_of(actor, project):
         raise refuse(
             _("Only staff of the project's centre seat the committee."),
             "permission_denied",
@@ -43,45 +53,49 @@ def set_committee(*, lot: Lot, actor, members: list[tuple[object, bool]]) -> lis
     _require_opened(lot)
     if lot.committee.exists():
         raise refuse(_("The committee is already seated."), "committee_exists", status=409)
-    experts = [user for user, is_expert in members if is_expert]
-    for user, is_expert in members:
-        if is_expert and user.role != Role.EXPERT:
+    principals = {project.tenderee_id, project.agent_id} - {None}
+    for user in representatives:
+        if user.role not in {Role.TENDEREE, Role.AGENT} or user.entity_id not in principals:
             raise refuse(
-                _("%(user)s is not an evaluation expert.") % {"user": user},
-                "member_invalid",
-                "members",
+                _("%(user)s does not represent the tenderee or its agent.") % {"user": user},
+                "representative_invalid",
+                "representatives",
             )
-    conflicted = {b.entity_id for b in lot.bids.all()} | {lot.project.tenderee_id}
-    for user, is_expert in members:
-        if is_expert and user.entity_id in conflicted:
+    if len(set(representatives)) != len(representatives):
+        raise refuse(
+            _("A representative is named twice."), "representative_repeated", "representatives"
+        )
+    drawn = committee_for_evaluation(project_id=project.pk, lot_id=lot.pk, actor=actor)
+    # Defence in depth: the pool avoided these already, from the same parties.
+    conflicted = {b.entity_id for b in lot.bids.all()} | principals
+    for user in drawn:
+        if user.role != Role.EXPERT or user.entity_id in conflicted:
             raise refuse(
                 _("%(user)s must be avoided.") % {"user": user}, "member_conflict", "members"
             )
+    members = [(user, True) for user in drawn] + [(user, False) for user in representatives]
     violations = check_schedule_for(
-        lot.project.category.code,
-        lot.project.method.code,
-        {"committee_size": len(members), "committee_experts": len(experts)},
+        project.category.code,
+        project.method.code,
+        {"committee_size": len(members), "committee_experts": len(drawn)},
     )
     if violations:
         raise violations_error(violations, committee=True)
-    seated = []
-    for user, is_expert in members:
-        seated.append(
-            CommitteeMember.objects.create(
-                lot=lot,
-                user=user,
-                is_expert=is_expert,
-                is_chair=bool(experts) and user == experts[0],
-            )
+    seated = [
+        CommitteeMember.objects.create(
+            lot=lot, user=user, is_expert=is_expert, is_chair=bool(drawn) and user == drawn[0]
         )
+        for user, is_expert in members
+    ]
     log(
         "evaluation.committee_seated",
         lot,
         actor=actor,
-        project=lot.project,
+        project=project,
         lot_id=lot.pk,
         members=[u.pk for u, _e in members],
-        experts=len(experts),
+        experts=len(drawn),
+        source="expert_draw",
     )
     return seated
 
