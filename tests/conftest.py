@@ -7,12 +7,17 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
+from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
 from catalog.models import Category, HolidayCalendarYear
 from tests import factories
 
 PASSWORD = "correct-horse-battery"
+
+# Properties are checked on shared two-core machines: a slow example is not a failure.
+settings.register_profile("platform", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("platform")
 
 
 @pytest.fixture
