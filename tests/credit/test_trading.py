@@ -8,11 +8,13 @@ interface.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
 from portal.errors import ApplicationError
 from tests.credit.conftest import client_for, local, record_measure, submit
+from tests.trading.conftest import SECRETS
 from trading.models import BidSubmission
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +121,68 @@ def test_restrictions_elsewhere_do_not_stop_the_bid(
     clock.move_to(local(2026, 3, 5, 14, 0))
     bid, _receipt = submit(announced.lots.get(), bidders["c"], "c")
     assert bid.pk
+
+
+def _security(amount: str):
+    from trading.services.bids import SecurityInput
+
+    return SecurityInput(form="cash", amount=Decimal(amount))
+
+
+def test_credit_measures_raise_or_reduce_the_bid_security_within_the_legal_cap(
+    announced, bidders, fagai, clock
+):
+    """A dishonest entity's security is raised by half, a red-listed one's halved (G2); the
+    raised amount never passes the cap of 2 % of the estimate (实施条例 第26条)."""
+    from trading.services.bids import required_security, submit_bid
+
+    lot = announced.lots.get()
+    lot.bid_security_amount = Decimal("60000.00")  # the cap is 100,000 (2 % of 5,000,000)
+    lot.save(update_fields=["bid_security_amount"])
+    clock.move_to(local(2026, 3, 5, 14, 0))
+    raised, rewarded = bidders["a"], bidders["b"]
+    record_measure(
+        fagai,
+        raised.entity.uscc,
+        measure="higher_bid_security",
+        valid_from=BAN_START,
+        valid_to=BAN_END,
+        decision_no="漳发改罚〔2026〕31号",
+    )
+    record_measure(
+        fagai,
+        rewarded.entity.uscc,
+        kind="honour",
+        measure="red_list_reduced_security",
+        valid_from=BAN_START,
+        valid_to=local(2027, 2, 28, 23, 59, 59),
+        decision_no="漳发改奖〔2026〕2号",
+        reason="连续三年守信。",
+    )
+    at = local(2026, 3, 5, 14, 0)
+    assert required_security(lot=lot, entity=raised.entity, at=at)[0] == Decimal("90000.00")
+    assert required_security(lot=lot, entity=rewarded.entity, at=at)[0] == Decimal("30000.00")
+    assert required_security(lot=lot, entity=bidders["c"].entity, at=at)[0] == Decimal("60000.00")
+
+    def bid(bidder, key, amount):
+        return submit_bid(
+            lot=lot,
+            actor=bidder,
+            price=Decimal("4321000.00"),
+            documents=[(f"bid-{key}.pdf", b"PROPOSAL")],
+            secret=SECRETS[key],
+            security=_security(amount),
+        )
+
+    with pytest.raises(ApplicationError) as short:
+        bid(raised, "a", "60000.00")
+    assert short.value.code == "security_short" and "90000.00" in short.value.message
+    assert "漳发改罚〔2026〕31号" in short.value.message
+    bid(raised, "a", "90000.00")
+    bid(rewarded, "b", "30000.00")
+    assert BidSubmission.objects.filter(lot=lot).count() == 2
+
+    # Raised by half from 80,000 would be 120,000: the cap keeps it at 100,000.
+    lot.bid_security_amount = Decimal("80000.00")
+    lot.save(update_fields=["bid_security_amount"])
+    assert required_security(lot=lot, entity=raised.entity, at=at)[0] == Decimal("100000.00")

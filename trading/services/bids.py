@@ -9,7 +9,7 @@ import base64
 import secrets as pysecrets
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -18,7 +18,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from credit.eligibility import entity_eligibility
+from catalog.selectors import rule_by_code
+from credit.eligibility import SecurityAdjustment, entity_eligibility, security_adjustment
 from trading import policies, sealing
 from trading.models import (
     BidSecurity,
@@ -193,7 +194,7 @@ def _record_bid(
     )
     if not eligibility.eligible:
         raise ineligible(eligibility, status_code=403)
-    _hold_security(lot=lot, entity=entity, security=security, at=received_at)
+    _hold_security(lot=lot, entity=entity, security=security, at=received_at, actor=actor)
     bid = BidSubmission(
         lot=lot,
         entity=entity,
@@ -232,19 +233,62 @@ def _record_bid(
     return bid
 
 
-def _hold_security(*, lot: Lot, entity, security: SecurityInput | None, at) -> BidSecurity | None:
-    required = lot.bid_security_amount
+def required_security(*, lot: Lot, entity, at: datetime) -> tuple[Decimal, SecurityAdjustment]:
+    """The bid security this entity owes on this lot at `at`: the lot's amount, raised or
+    reduced by the entity's credit measures (G2: 守信激励、失信惩戒), never above the legal cap
+    (the category's `bid_security_cap` rule, a share of the estimate) and never below zero."""
+    project = lot.project
+    adjustment = security_adjustment(
+        entity=entity,
+        category_code=project.category.code,
+        region_code=project.region.code,
+        at=at,
+    )
+    base = lot.bid_security_amount
+    if base <= 0 or adjustment.percent == 0:
+        return base, adjustment
+    amount = (base * (100 + adjustment.percent) / 100).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    cap = rule_by_code(f"{project.category.code}.bid_security_cap")
+    if cap is not None and lot.estimate_amount:
+        ceiling = (lot.estimate_amount * cap.value / 100).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+        amount = min(amount, ceiling)
+    return max(amount, Decimal("0.00")), adjustment
+
+
+def _hold_security(
+    *, lot: Lot, entity, security: SecurityInput | None, at, actor
+) -> BidSecurity | None:
+    required, adjustment = required_security(lot=lot, entity=entity, at=at)
+    because = "".join(f" {reason.message}" for reason in adjustment.reasons)
+    if adjustment.percent:
+        log(
+            "bid.security_adjusted",
+            lot,
+            actor=actor,
+            project=lot.project,
+            lot_id=lot.pk,
+            bidder=entity.uscc,
+            percent=str(adjustment.percent),
+            required=str(required),
+            records=[reason.record for reason in adjustment.reasons],
+        )
     if required <= 0:
         return None
     if security is None:
         raise refuse(
-            _("This lot requires a bid security of %(amount)s yuan.") % {"amount": required},
+            _("This lot requires a bid security of %(amount)s yuan.") % {"amount": required}
+            + because,
             "security_missing",
             "security",
         )
     if security.amount < required:
         raise refuse(
-            _("The bid security must be at least %(amount)s yuan.") % {"amount": required},
+            _("The bid security must be at least %(amount)s yuan.") % {"amount": required}
+            + because,
             "security_short",
             "security",
         )
