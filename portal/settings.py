@@ -128,6 +128,11 @@ TEMPLATES = [
     },
 ]
 
+# The reverse proxy in front of the web tier (deploy/nginx.conf): requests from these
+# addresses (CIDRs) may tell the client's address and the instant the upload was complete
+# (portal/proxy.py). Empty: nothing from a header is believed.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
 # --- Databases -------------------------------------------------------------------------
 _DEFAULT_DATABASE_URL = {
     "development": f"sqlite:///{VAR_DIR / 'portal.sqlite3'}",

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Category, TradingMethod
+from portal import proxy
 from portal.accounts.models import User
 from portal.centres.models import Centre, Region, Venue
 from portal.entities.models import MarketEntity
@@ -35,10 +36,6 @@ from trading.models import (
 from trading.services import awards, bids, committee, openings, projects
 
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 # --- Output shapes ---------------------------------------------------------------------
@@ -342,15 +339,35 @@ class BidsApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     class BidInput(serializers.Serializer):
+        """Either the bid in clear with the secret, sealed by the server in this request, or
+        an envelope the bidder sealed on its own machine with its declared receipt digest."""
+
         lot = serializers.IntegerField(help_text="lot number")
-        price = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0.01"))
+        price = serializers.DecimalField(
+            max_digits=16, decimal_places=2, min_value=Decimal("0.01"), required=False
+        )
         secret = serializers.CharField(
             write_only=True,
             trim_whitespace=False,
             max_length=512,
+            required=False,
             help_text="the bidder's own decryption secret; never stored",
         )
-        documents = serializers.ListField(child=serializers.FileField(), min_length=1)
+        documents = serializers.ListField(
+            child=serializers.FileField(), min_length=1, required=False
+        )
+        envelope = serializers.FileField(
+            required=False,
+            help_text=(
+                "a sealed-bid envelope made on the bidder's machine (trading/sealing.py format); "
+                "instead of price, secret and documents"
+            ),
+        )
+        receipt_digest = serializers.CharField(
+            max_length=64,
+            required=False,
+            help_text="with `envelope`: the salted receipt digest of the sealed package",
+        )
         security_form = serializers.ChoiceField(choices=BidSecurity.Form.choices, required=False)
         security_amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
         security_payer_account = serializers.CharField(
@@ -366,10 +383,32 @@ class BidsApi(APIView):
             max_length=128, required=False, allow_blank=True, default=""
         )
 
+        def validate(self, attrs):
+            clear = [name for name in ("price", "secret", "documents") if name in attrs]
+            sealed = [name for name in ("envelope", "receipt_digest") if name in attrs]
+            if sealed and clear:
+                raise serializers.ValidationError(
+                    {
+                        name: _("Send either an envelope you sealed, or the bid in clear.")
+                        for name in clear
+                    }
+                )
+            required = (
+                ("envelope", "receipt_digest") if sealed else ("price", "secret", "documents")
+            )
+            missing = [name for name in required if name not in attrs]
+            if missing:
+                raise serializers.ValidationError(
+                    {name: _("This field is required.") for name in missing}
+                )
+            return attrs
+
     @extend_schema(request={"multipart/form-data": BidInput}, responses={201: BidReceiptOutput})
     def post(self, request, project_id: int):
         data = self.BidInput(data=request.data)
         data.is_valid(raise_exception=True)
+        # The body has been read: this is when the platform had the whole upload.
+        received_at = proxy.body_received_at(request)
         values = data.validated_data
         lot = get_object_or_404(Lot, project_id=project_id, number=values["lot"])
         security = None
@@ -381,16 +420,32 @@ class BidsApi(APIView):
                 guarantee_issuer=values["guarantee_issuer"],
                 guarantee_number=values["guarantee_number"],
             )
-        bid, receipt = bids.submit_bid(
-            lot=lot,
-            actor=request.user,
-            price=values["price"],
-            documents=_uploaded(request.FILES.getlist("documents")),
-            secret=values["secret"],
-            security=security,
-            client_ip=_client_ip(request),
-            device_fingerprint=values["device_fingerprint"],
-        )
+        common = {
+            "lot": lot,
+            "actor": request.user,
+            "security": security,
+            "client_ip": proxy.client_ip(request),
+            "device_fingerprint": values["device_fingerprint"],
+            "received_at": received_at,
+        }
+        if "envelope" in values:
+            envelope = values["envelope"]
+            if envelope.size > MAX_DOCUMENT_BYTES * bids.MAX_DOCUMENTS:
+                raise ApplicationError(
+                    _("The envelope is larger than the platform accepts."),
+                    code="envelope_too_large",
+                    fields={"envelope": [_("The envelope is larger than the platform accepts.")]},
+                )
+            bid, receipt = bids.submit_sealed_bid(
+                envelope=envelope.read(), receipt_digest=values["receipt_digest"], **common
+            )
+        else:
+            bid, receipt = bids.submit_bid(
+                price=values["price"],
+                documents=_uploaded(request.FILES.getlist("documents")),
+                secret=values["secret"],
+                **common,
+            )
         return Response(
             {
                 "id": bid.pk,

@@ -304,6 +304,10 @@ class BidSubmission(models.Model):
         DECRYPTED = "decrypted", _("decrypted")
         REJECTED = "rejected", _("rejected (not decrypted)")
 
+    class SealedBy(models.TextChoices):
+        BIDDER = "bidder", _("the bidder, before uploading")
+        SERVER = "server", _("the platform, on receipt")
+
     lot = models.ForeignKey(
         Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="bids"
     )
@@ -331,6 +335,16 @@ class BidSubmission(models.Model):
     received_at = models.DateTimeField(_("received at"))
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     device_fingerprint = models.CharField(max_length=128, blank=True)
+    sealed_by = models.CharField(
+        _("sealed by"),
+        max_length=8,
+        choices=SealedBy.choices,
+        default=SealedBy.SERVER,
+        help_text=_(
+            "Who encrypted the bid: the bidder's own machine (the server never saw its "
+            "content) or the server within the upload request."
+        ),
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     # Filled at the opening, once the bidder has decrypted:
     price = models.DecimalField(

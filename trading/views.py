@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.rules import field_label
+from portal import proxy
 from portal.accounts.models import Role, User
 from portal.accounts.policies import can_manage_centre
 from portal.errors import ApplicationError
@@ -369,6 +370,7 @@ def submit_bid(request, project_id: int):
     lots = project.lots.filter(state=Lot.State.BIDDING).order_by("number")
     form = BidForm(request.POST or None, request.FILES or None, lots=lots)
     if request.method == "POST" and form.is_valid():
+        received_at = proxy.body_received_at(request)  # the upload is complete
         data = form.cleaned_data
         documents = read_uploads(data["documents"])
         try:
@@ -379,7 +381,8 @@ def submit_bid(request, project_id: int):
                 documents=documents,
                 secret=data["secret"],
                 security=form.security(),
-                client_ip=request.META.get("REMOTE_ADDR"),
+                client_ip=proxy.client_ip(request),
+                received_at=received_at,
             )
         except ApplicationError as exc:
             _show_refusal(form, exc, aliases={"security": "security_form"})

@@ -6,6 +6,7 @@ before anything is stored; the secret itself is never stored.
 """
 
 import base64
+import re
 import secrets as pysecrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -100,13 +101,16 @@ def submit_bid(
     security: SecurityInput | None = None,
     client_ip: str | None = None,
     device_fingerprint: str = "",
+    received_at: datetime | None = None,
 ) -> tuple[BidSubmission, Receipt]:
-    """Seal and store a bid. Called once the whole upload has arrived: that instant, on the
-    server clock, is the receipt time, and it must be before the deadline."""
+    """Seal on the server and store a bid. `received_at` is the instant the whole upload had
+    arrived (the trusted proxy's stamp, `portal.proxy.body_received_at`; the server clock when
+    not given); it must be before the deadline (电子招标投标办法 第27条)."""
     if not policies.is_bidder(actor):
         raise refuse(_("Only a bidder's account submits bids."), "permission_denied", status=403)
+    received_at = received_at or timezone.now()
+    refuse_if_late(lot, received_at)  # before any sealing work is spent on it
     _validate_submission(price, documents, secret)
-    received_at = timezone.now()
     entity = actor.entity
     salt = pysecrets.token_bytes(16)
     manifest = {
@@ -143,11 +147,106 @@ def submit_bid(
             security=security,
             client_ip=client_ip,
             device_fingerprint=device_fingerprint,
+            sealed_by=BidSubmission.SealedBy.SERVER,
         )
     except BaseException:
         default_storage.delete(path)
         raise
     return bid, Receipt(bid.pk, digest, salt.hex(), received_at, envelope_digest)
+
+
+def submit_sealed_bid(
+    *,
+    lot: Lot,
+    actor,
+    envelope: bytes,
+    receipt_digest: str,
+    security: SecurityInput | None = None,
+    client_ip: str | None = None,
+    device_fingerprint: str = "",
+    received_at: datetime | None = None,
+) -> tuple[BidSubmission, Receipt]:
+    """Store a bid the bidder sealed on its own machine (its bid-making tool, or the web page
+    with WebCrypto): the server never holds the price, the documents or the secret, and does
+    no key derivation in the upload request, which is what keeps a deadline surge cheap.
+
+    The envelope must parse, use a suite and scrypt parameters this platform accepts, and be
+    keyed by the bidder's secret (not an archive key); the bidder declares the receipt digest
+    of the package it sealed (`sealing.receipt_digest`, salted). Neither the binding to this
+    lot nor the digest can be checked before the opening; both are checked when it opens
+    (`unseal_for_opening`), and a mismatch is the bidder's failure."""
+    if not policies.is_bidder(actor):
+        raise refuse(_("Only a bidder's account submits bids."), "permission_denied", status=403)
+    received_at = received_at or timezone.now()
+    refuse_if_late(lot, received_at)
+    if not _HEX_DIGEST.fullmatch(receipt_digest or ""):
+        raise refuse(
+            _("The receipt digest is 64 lowercase hexadecimal characters."),
+            "receipt_digest_invalid",
+            "receipt_digest",
+        )
+    try:
+        sealed = sealing.SealedEnvelope.from_bytes(envelope)
+    except sealing.UnsealError as exc:
+        raise refuse(
+            _("The envelope is not a sealed bid this platform can open: %(detail)s")
+            % {"detail": exc.message},
+            "envelope_invalid",
+            "envelope",
+        ) from exc
+    if sealed.kdf != "scrypt":
+        raise refuse(
+            _("The envelope must be sealed with the bidder's own secret."),
+            "envelope_invalid",
+            "envelope",
+        )
+    envelope_digest = sealed.ciphertext_digest()
+    path = default_storage.save(f"sealed-bids/{lot.pk}/{envelope_digest}", ContentFile(envelope))
+    try:
+        bid = _record_bid(
+            lot=lot,
+            actor=actor,
+            received_at=received_at,
+            path=path,
+            envelope_digest=envelope_digest,
+            envelope_size=len(envelope),
+            suite=sealed.suite,
+            receipt_digest=receipt_digest,
+            security=security,
+            client_ip=client_ip,
+            device_fingerprint=device_fingerprint,
+            sealed_by=BidSubmission.SealedBy.BIDDER,
+        )
+    except BaseException:
+        default_storage.delete(path)
+        raise
+    return bid, Receipt(bid.pk, receipt_digest, "", received_at, envelope_digest)
+
+
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def refuse_if_late(lot: Lot, received_at: datetime) -> None:
+    """The deadline check, cheap and early; `_record_bid` repeats it under the lot's gate."""
+    deadline = (
+        Schedule.objects.filter(project_id=lot.project_id)
+        .values_list("bid_deadline", flat=True)
+        .first()
+    )
+    if deadline is not None and received_at >= deadline:
+        raise _late(deadline, received_at)
+
+
+def _late(deadline: datetime, received_at: datetime) -> StateError:
+    return StateError(
+        _("The bid deadline (%(deadline)s) had passed when the upload was complete (%(received)s).")
+        % {
+            "deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M:%S"),
+            "received": timezone.localtime(received_at).strftime("%Y-%m-%d %H:%M:%S"),
+        },
+        code="deadline_passed",
+        status_code=409,
+    )
 
 
 @transaction.atomic
@@ -164,6 +263,7 @@ def _record_bid(
     security,
     client_ip,
     device_fingerprint,
+    sealed_by,
 ) -> BidSubmission:
     lot_gate(lot.pk, exclusive=False)
     lot = Lot.objects.select_related("project__category", "project__region").get(pk=lot.pk)
@@ -173,18 +273,7 @@ def _record_bid(
     if lot.state != Lot.State.BIDDING or schedule is None:
         raise StateError(_("This lot is not open for bids."), code="lot_not_open", status_code=409)
     if received_at >= schedule.bid_deadline:
-        raise StateError(
-            _(
-                "The bid deadline (%(deadline)s) had passed when the upload was complete "
-                "(%(received)s)."
-            )
-            % {
-                "deadline": timezone.localtime(schedule.bid_deadline).strftime("%Y-%m-%d %H:%M:%S"),
-                "received": timezone.localtime(received_at).strftime("%Y-%m-%d %H:%M:%S"),
-            },
-            code="deadline_passed",
-            status_code=409,
-        )
+        raise _late(schedule.bid_deadline, received_at)
     entity = actor.entity
     eligibility = entity_eligibility(
         entity=entity,
@@ -206,6 +295,7 @@ def _record_bid(
         received_at=received_at,
         client_ip=client_ip,
         device_fingerprint=device_fingerprint[:128],
+        sealed_by=sealed_by,
     )
     bid.envelope.name = path
     try:
@@ -411,12 +501,7 @@ def test_decrypt_bid(*, bid: BidSubmission, actor, secret: str) -> DecryptionOut
     if not (policies.is_bidder(actor) and actor.entity_id == bid.entity_id):
         raise refuse(_("Only the bidder test-decrypts its bid."), "permission_denied", status=403)
     try:
-        sealing.test_decrypt(
-            read_envelope(bid),
-            secret,
-            aad=bid_aad(bid.lot, bid.entity.uscc),
-            expected_digest=bid.envelope_digest,
-        )
+        unseal_for_opening(bid, secret)
     except sealing.UnsealError as exc:
         outcome = DecryptionOutcome(False, _attempt_outcome(exc), str(exc))
     else:
@@ -429,6 +514,70 @@ def test_decrypt_bid(*, bid: BidSubmission, actor, secret: str) -> DecryptionOut
         is_test=True,
     )
     return outcome
+
+
+def unseal_for_opening(bid: BidSubmission, secret: str) -> tuple[bytes, sealing.BidPackage]:
+    """Open a bid's envelope with the bidder's secret and check what it holds is this bid:
+    the manifest names this project, lot and bidder, the price is a valid amount, and the
+    package's receipt digest is the one receipted. Returns the envelope's bytes and the
+    package; raises `sealing.UnsealError` whose `cause` says whose fault a failure is.
+
+    For an envelope the bidder sealed, a package that fails authentication although the
+    stored bytes are exactly the ones receipted was sealed wrongly (for another bid, or
+    malformed) by the bidder: `invalid_package`, its failure, not `corrupted`."""
+    data = read_envelope(bid)
+    aad = bid_aad(bid.lot, bid.entity.uscc)
+    try:
+        package = sealing.test_decrypt(data, secret, aad=aad, expected_digest=bid.envelope_digest)
+    except sealing.EnvelopeCorrupted:
+        if bid.sealed_by == BidSubmission.SealedBy.BIDDER and _stored_intact(data, bid):
+            raise sealing.InvalidPackage(
+                _(
+                    "The envelope you sealed does not open as a bid for this lot: it was "
+                    "sealed for another bid or is malformed."
+                )
+            ) from None
+        raise
+    problem = _package_problem(bid, package)
+    if problem:
+        raise sealing.InvalidPackage(problem)
+    return data, package
+
+
+def _stored_intact(data: bytes, bid: BidSubmission) -> bool:
+    try:
+        return sealing.SealedEnvelope.from_bytes(data).ciphertext_digest() == bid.envelope_digest
+    except sealing.UnsealError:
+        return False
+
+
+def _package_problem(bid: BidSubmission, package: sealing.BidPackage) -> str:
+    manifest = package.manifest
+    expected = {
+        "project": str(bid.lot.project_id),
+        "lot": str(bid.lot_id),
+        "bidder": bid.entity.uscc,
+        "currency": "CNY",
+    }
+    wrong = sorted(key for key, value in expected.items() if manifest.get(key) != value)
+    if wrong:
+        return _("The sealed bid names another %(fields)s than this bid.") % {
+            "fields": ", ".join(wrong)
+        }
+    price = manifest.get("price")
+    try:
+        amount = Decimal(price)
+    except (TypeError, ArithmeticError):
+        amount = None
+    if amount is None or amount <= 0 or amount.as_tuple().exponent < -2:
+        return _("The sealed price is not a positive amount in yuan with at most two decimals.")
+    try:
+        digest = sealing.package_receipt_digest(package)
+    except sealing.BidPackageError as exc:
+        return exc.message
+    if digest != bid.receipt_digest:
+        return _("The sealed bid is not the one receipted: its receipt digest differs.")
+    return ""
 
 
 def _attempt_outcome(exc: "sealing.UnsealError") -> str:

@@ -35,7 +35,7 @@ from trading.services.bids import (
     archive_key,
     bid_aad,
     lot_gate,
-    read_envelope,
+    unseal_for_opening,
 )
 from trading.services.common import log, refuse
 from trading.state_machine import StateError, check_not_suspended, move
@@ -270,10 +270,7 @@ def decrypt_bid(*, bid: BidSubmission, actor, secret: str) -> DecryptionOutcome:
         return DecryptionOutcome(False, DecryptionAttempt.Outcome.OUTSIDE_WINDOW, message)
     aad = bid_aad(bid.lot, bid.entity.uscc)
     try:
-        envelope = read_envelope(bid)
-        package = sealing.test_decrypt(
-            envelope, secret, aad=aad, expected_digest=bid.envelope_digest
-        )
+        envelope, package = unseal_for_opening(bid, secret)
         archived = sealing.rewrap_for_archive(
             envelope,
             secret,
