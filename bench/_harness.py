@@ -343,6 +343,88 @@ class Gunicorn:
 # --- HTTP ----------------------------------------------------------------------------------
 
 
+class Nginx:
+    """nginx in front of the gunicorn, as in production: `deploy/nginx.conf.template` rendered
+    for a free port and wrapped in a minimal main configuration under a scratch prefix."""
+
+    TEMPLATE = REPO / "deploy" / "nginx.conf.template"
+
+    def __init__(self, upstream: str, *, log_dir: Path, workers: int = 1):
+        self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.port = free_port()
+        self.prefix = log_dir / "nginx"
+        self.upstream = upstream
+        self.workers = workers
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def host(self) -> str:
+        return "127.0.0.1"
+
+    @classmethod
+    def available(cls) -> bool:
+        return bool(shutil.which("nginx") or Path("/usr/sbin/nginx").exists())
+
+    def config(self) -> Path:
+        self.prefix.mkdir(parents=True, exist_ok=True)
+        server = (
+            self.TEMPLATE.read_text()
+            .replace("${PORTAL_UPSTREAM}", self.upstream)
+            .replace("${NGINX_PORT}", f"{self.host}:{self.port}")
+        )
+        (self.prefix / "server.conf").write_text(server)
+        main = f"""
+worker_processes {self.workers};
+pid {self.prefix}/nginx.pid;
+error_log {self.prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {self.prefix}/body;
+    proxy_temp_path {self.prefix}/proxy;
+    fastcgi_temp_path {self.prefix}/fastcgi;
+    uwsgi_temp_path {self.prefix}/uwsgi;
+    scgi_temp_path {self.prefix}/scgi;
+    include {self.prefix}/server.conf;
+}}
+"""
+        path = self.prefix / "nginx.conf"
+        path.write_text(main)
+        return path
+
+    def start(self, wait_path: str, deadline_s: float = 30) -> None:
+        config = self.config()
+        self.process = subprocess.Popen(
+            [self.binary, "-p", str(self.prefix), "-c", str(config), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.prefix / "stderr.log").open("wb"),
+            start_new_session=True,
+        )
+        limit = time.monotonic() + deadline_s
+        while time.monotonic() < limit:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    "nginx exited: " + (self.prefix / "stderr.log").read_text()[-2000:]
+                )
+            try:
+                status, _ = get(self.host, self.port, wait_path, timeout=5)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("nginx did not answer in time")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)  # graceful
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
 def get(host: str, port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     try:

@@ -131,6 +131,7 @@ def seed(bidders: int) -> dict:
     return {
         "project": project.pk,
         "lot": project.lots.get().number,
+        "lot_id": project.lots.get().pk,
         "security": str(SECURITY),
         "tokens": [token.key for token in tokens],
         "usccs": [entity.uscc for entity in entities],

@@ -52,6 +52,7 @@ from _harness import (
     ActivitySampler,
     CpuMeter,
     Gunicorn,
+    Nginx,
     Sandbox,
     distribution_ms,
     export_source,
@@ -95,28 +96,44 @@ class Attempt:
 class Surge:
     """The client: one thread per bid in flight, each a new connection (one bidder each)."""
 
-    def __init__(self, host: str, port: int, project: int, lot: int, security: str, args):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        project: int,
+        lot: int,
+        security: str,
+        args,
+        sealed: list[tuple[bytes, str]] | None = None,
+    ):
         self.host, self.port = host, port
         self.path = f"/api/v1/projects/{project}/bids/"
         self.lot, self.security = lot, security
         self.document_bytes = int(args.document_mb * 2**20)
         self.timeout = args.request_timeout
+        self.sealed = sealed  # per bidder: (envelope, receipt digest) sealed beforehand
 
-    def bid(self, attempt: Attempt, token: str) -> Attempt:
-        attempt.sent = time.monotonic()
-        index = attempt.index
+    def body(self, index: int) -> tuple[str, bytes]:
+        common = {"lot": str(self.lot), "security_form": "cash", "security_amount": self.security}
+        if self.sealed is not None and index < len(self.sealed):
+            envelope, digest = self.sealed[index]
+            return multipart(
+                {**common, "receipt_digest": digest},
+                [("envelope", f"投标文件-{index:04d}.sealed", envelope)],
+            )
         document = os.urandom(self.document_bytes)  # each bidder's own, incompressible
-        content_type, body = multipart(
+        return multipart(
             {
-                "lot": str(self.lot),
+                **common,
                 "price": f"{random.randint(4_000_000, 4_999_999)}.{random.randint(0, 99):02d}",
                 "secret": f"surge-bidder-{index:04d}-{os.urandom(6).hex()}",
-                "security_form": "cash",
-                "security_amount": self.security,
             },
             [("documents", f"投标文件-{index:04d}.pdf", document)],
         )
-        del document
+
+    def bid(self, attempt: Attempt, token: str) -> Attempt:
+        attempt.sent = time.monotonic()
+        content_type, body = self.body(attempt.index)
         connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
             connection.request(
@@ -165,6 +182,55 @@ class Surge:
             for future in futures:
                 future.result()
         return attempts
+
+
+def _seal_one(job: tuple) -> tuple[bytes, str]:
+    """What a bidder's bid-making tool does before the rush: pack its documents and price,
+    digest them with a fresh salt and seal under its own secret (scrypt, the platform's
+    default parameters) — `trading/sealing.py`, the same module the server opens with."""
+    source, project, lot_id, uscc, index, document_bytes, seed = job
+    if source not in sys.path:
+        sys.path.insert(0, source)
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(USE_I18N=False)
+    from trading import sealing
+
+    rng = random.Random(seed)
+    manifest = {
+        "project": str(project),
+        "lot": str(lot_id),
+        "bidder": uscc,
+        "price": f"{rng.randint(4_000_000, 4_999_999)}.{rng.randint(0, 99):02d}",
+        "currency": "CNY",
+    }
+    documents = [(f"投标文件-{index:04d}.pdf", os.urandom(document_bytes))]
+    salt = sealing.new_receipt_salt()
+    package = sealing.pack_bid(manifest=manifest, documents=documents, receipt_salt=salt)
+    digest = sealing.receipt_digest(manifest=manifest, documents=documents, salt=salt)
+    secret = f"surge-bidder-{index:04d}-{os.urandom(6).hex()}"
+    aad = f"bid|{project}|{lot_id}|{uscc}".encode()
+    return sealing.seal(package, secret, aad=aad).to_bytes(), digest
+
+
+def seal_beforehand(source: Path, seed: dict, count: int, document_mb: float) -> list:
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = [
+        (
+            str(source),
+            seed["project"],
+            seed["lot_id"],
+            seed["usccs"][i],
+            i,
+            int(document_mb * 2**20),
+            i,
+        )
+        for i in range(count)
+    ]
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(_seal_one, jobs, chunksize=8))
 
 
 def arrivals(n: int, seconds: float, kind: str, rng: random.Random) -> list[float]:
@@ -285,7 +351,8 @@ def print_report(result: dict) -> None:
         (
             "server",
             f"gunicorn {config['server']}, CONN_MAX_AGE {config['conn_max_age']} "
-            f"({result['machine']['nproc']} cores)",
+            f"({result['machine']['nproc']} cores), proxy {config['proxy']}, "
+            f"sealing on the {config['sealing']} side",
         ),
         (
             "surge",
@@ -413,6 +480,20 @@ def parse_args(argv=None):
         default=None,
         help="CONN_MAX_AGE for the server (the settings' default, 0, when not given)",
     )
+    parser.add_argument(
+        "--sealing",
+        default="client",
+        choices=["client", "server"],
+        help="client: bids sealed beforehand on the bidders' side and uploaded as envelopes "
+        "(the bid-making tool's way); server: price, documents and secret sealed in the request",
+    )
+    parser.add_argument(
+        "--proxy",
+        default="nginx" if Nginx.available() else "none",
+        choices=["nginx", "none"],
+        help="nginx in front (deploy/nginx.conf.template), as in production; the receipt time "
+        "is then its stamp of the complete upload",
+    )
     parser.add_argument("--arrival", default="poisson", choices=["poisson", "even"])
     parser.add_argument(
         "--margin", type=float, default=5, help="seconds from the end of the window to the deadline"
@@ -456,6 +537,9 @@ def main(argv=None) -> int:
     sandbox = Sandbox("surge", source=source)
     if args.conn_max_age is not None:
         sandbox.extra_env["CONN_MAX_AGE"] = str(args.conn_max_age)
+    if args.proxy == "nginx":
+        sandbox.extra_env["TRUSTED_PROXIES"] = "127.0.0.1/32"
+    proxy = None
     log_dir = Path(tempfile.mkdtemp(prefix="portal-bench-surge-logs-"))
     server = None
     started = time.monotonic()
@@ -479,6 +563,10 @@ def main(argv=None) -> int:
         sandbox.script(SEED, "seed", "--bidders", str(args.bidders + 1), "--out", str(seed_file))
         seed = json.loads(seed_file.read_text())
         tokens, late_token = seed["tokens"][:-1], seed["tokens"][-1]
+        sealed = None
+        if args.sealing == "client":
+            step(f"bidders seal their {args.bidders} bids beforehand (not measured)")
+            sealed = seal_beforehand(source, seed, args.bidders, args.document_mb)
 
         server = Gunicorn(
             sandbox,
@@ -490,10 +578,16 @@ def main(argv=None) -> int:
         )
         step(f"gunicorn {server.describe()} on port {server.port}")
         server.start(wait_path=args.ceiling_path)
+        front_host, front_port = server.host, server.port
+        if args.proxy == "nginx":
+            proxy = Nginx(f"{server.host}:{server.port}", log_dir=log_dir)
+            proxy.start(wait_path=args.ceiling_path)
+            front_host, front_port = proxy.host, proxy.port
+            step(f"nginx on port {proxy.port} in front of it")
         step(f"ceiling: GET {args.ceiling_path} for {args.ceiling_seconds} s")
         roof = ceiling(
-            server.host,
-            server.port,
+            front_host,
+            front_port,
             args.ceiling_path,
             args.ceiling_seconds,
             args.ceiling_concurrency,
@@ -517,7 +611,13 @@ def main(argv=None) -> int:
 
         offsets = arrivals(args.bidders, args.seconds, args.arrival, rng)
         surge = Surge(
-            server.host, server.port, seed["project"], seed["lot"], seed["security"], args
+            front_host,
+            front_port,
+            seed["project"],
+            seed["lot"],
+            seed["security"],
+            args,
+            sealed=sealed,
         )
         sampler = ActivitySampler(sandbox.admin_dsn, sandbox.database)
         meter = CpuMeter(server.process.pid)
@@ -556,6 +656,8 @@ def main(argv=None) -> int:
         window = (window_start, window_start + args.seconds)
         summary = summarise(attempts, window, window[1] + args.margin)
         cpu = CpuMeter.between(cpu_start, cpu_end)
+        if proxy is not None:
+            proxy.stop()
         server.stop()
         records = server.access_records()
         lost_total = summary["lost"] + (
@@ -594,6 +696,8 @@ def main(argv=None) -> int:
                 "arrival": args.arrival,
                 "margin": args.margin,
                 "server": server.describe(),
+                "proxy": args.proxy,
+                "sealing": args.sealing,
                 "gunicorn_command": "gunicorn " + " ".join(server.command()[1:]),
                 "workers": args.workers,
                 "threads": args.threads if args.worker_class == "gthread" else 1,
@@ -637,6 +741,8 @@ def main(argv=None) -> int:
         print_report(result)
         return 1 if args.strict and not (met and target_load) else 0
     finally:
+        if proxy is not None:
+            proxy.stop()
         if server is not None:
             server.stop()
         if not args.keep:
