@@ -128,31 +128,19 @@ def submit_bid(
     envelope = sealing.seal(
         package, secret, aad=bid_aad(lot, entity.uscc), suite=settings.SEALING_SUITE
     )
-    envelope_bytes = envelope.to_bytes()
-    envelope_digest = envelope.ciphertext_digest()
-    # Written before the transaction (content-addressed), removed again if the bid is refused.
-    path = default_storage.save(
-        f"sealed-bids/{lot.pk}/{envelope_digest}", ContentFile(envelope_bytes)
+    bid = _store_and_record(
+        lot=lot,
+        actor=actor,
+        envelope=envelope,
+        data=envelope.to_bytes(),
+        received_at=received_at,
+        receipt_digest=digest,
+        security=security,
+        client_ip=client_ip,
+        device_fingerprint=device_fingerprint,
+        sealed_by=BidSubmission.SealedBy.SERVER,
     )
-    try:
-        bid = _record_bid(
-            lot=lot,
-            actor=actor,
-            received_at=received_at,
-            path=path,
-            envelope_digest=envelope_digest,
-            envelope_size=len(envelope_bytes),
-            suite=envelope.suite,
-            receipt_digest=digest,
-            security=security,
-            client_ip=client_ip,
-            device_fingerprint=device_fingerprint,
-            sealed_by=BidSubmission.SealedBy.SERVER,
-        )
-    except BaseException:
-        default_storage.delete(path)
-        raise
-    return bid, Receipt(bid.pk, digest, salt.hex(), received_at, envelope_digest)
+    return bid, Receipt(bid.pk, digest, salt.hex(), received_at, bid.envelope_digest)
 
 
 def submit_sealed_bid(
@@ -200,30 +188,43 @@ def submit_sealed_bid(
             "envelope_invalid",
             "envelope",
         )
-    envelope_digest = sealed.ciphertext_digest()
-    path = default_storage.save(f"sealed-bids/{lot.pk}/{envelope_digest}", ContentFile(envelope))
+    bid = _store_and_record(
+        lot=lot,
+        actor=actor,
+        envelope=sealed,
+        data=envelope,
+        received_at=received_at,
+        receipt_digest=receipt_digest,
+        security=security,
+        client_ip=client_ip,
+        device_fingerprint=device_fingerprint,
+        sealed_by=BidSubmission.SealedBy.BIDDER,
+    )
+    return bid, Receipt(bid.pk, receipt_digest, "", received_at, bid.envelope_digest)
+
+
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def _store_and_record(
+    *, lot: Lot, envelope: sealing.SealedEnvelope, data: bytes, **record
+) -> BidSubmission:
+    """Store the envelope (content-addressed, before the transaction) and record the bid;
+    the file is removed again if the bid is refused."""
+    digest = envelope.ciphertext_digest()
+    path = default_storage.save(f"sealed-bids/{lot.pk}/{digest}", ContentFile(data))
     try:
-        bid = _record_bid(
+        return _record_bid(
             lot=lot,
-            actor=actor,
-            received_at=received_at,
             path=path,
-            envelope_digest=envelope_digest,
-            envelope_size=len(envelope),
-            suite=sealed.suite,
-            receipt_digest=receipt_digest,
-            security=security,
-            client_ip=client_ip,
-            device_fingerprint=device_fingerprint,
-            sealed_by=BidSubmission.SealedBy.BIDDER,
+            envelope_digest=digest,
+            envelope_size=len(data),
+            suite=envelope.suite,
+            **record,
         )
     except BaseException:
         default_storage.delete(path)
         raise
-    return bid, Receipt(bid.pk, receipt_digest, "", received_at, envelope_digest)
-
-
-_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def refuse_if_late(lot: Lot, received_at: datetime) -> None:
