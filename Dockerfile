@@ -13,6 +13,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext \
 WORKDIR /app
 COPY . .
 COPY --from=assets /build/node_modules/htmx.org/dist/htmx.min.js portal/static/vendor/htmx.min.js
+COPY --from=assets /build/node_modules/scrypt-js/scrypt.js portal/static/vendor/scrypt.js
 RUN pip install --no-cache-dir -e . \
     && SECRET_KEY=build-only-collectstatic DATABASE_URL=sqlite:////tmp/build.sqlite3 \
        REDIS_URL=redis://unused:6379/0 python manage.py collectstatic --noinput

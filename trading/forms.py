@@ -110,14 +110,20 @@ class AnnouncementFilterForm(forms.Form):
 
 
 class BidForm(forms.Form):
-    """A sealed bid: the secret seals it in the server's memory and is then forgotten."""
+    """A sealed bid, sealed either in the bidder's browser (seal-bid.js fills `envelope` and
+    `receipt_digest` and sends neither price, documents nor secret) or, without JavaScript, in
+    the server's memory with the secret, which is then forgotten."""
 
     required_css_class = "required"
 
+    CLEAR_FIELDS = ("price", "documents", "secret", "secret_confirmation")
+    SEALED_FIELDS = ("envelope", "receipt_digest")
+
     lot = forms.ModelChoiceField(label=_("Lot"), queryset=Lot.objects.none(), empty_label=None)
-    price = _money(_("Price (yuan)"), min_value=Decimal("0.01"))
+    price = _money(_("Price (yuan)"), min_value=Decimal("0.01"), required=False)
     documents = MultipleFileField(
         label=_("Bid documents"),
+        required=False,
         help_text=_(
             "One or more files, each at most 200 MB. Choose them again if the form "
             "comes back with an error."
@@ -127,11 +133,24 @@ class BidForm(forms.Form):
         label=_("Decryption secret"),
         strip=False,
         max_length=512,
+        required=False,
         widget=SecretInput(),
         help_text=_("A passphrase of at least 12 characters, for example four unrelated words."),
     )
     secret_confirmation = forms.CharField(
-        label=_("Decryption secret, again"), strip=False, max_length=512, widget=SecretInput()
+        label=_("Decryption secret, again"),
+        strip=False,
+        max_length=512,
+        required=False,
+        widget=SecretInput(),
+    )
+    envelope = forms.FileField(
+        label=_("Envelope sealed in your browser"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"hidden": True}),
+    )
+    receipt_digest = forms.CharField(
+        label=_("Receipt digest"), max_length=64, required=False, widget=forms.HiddenInput()
     )
     security_form = forms.ChoiceField(label=_("Form of the bid security"), required=False)
     security_amount = _money(_("Bid security amount (yuan)"), required=False, min_value=0)
@@ -164,8 +183,25 @@ class BidForm(forms.Form):
             for name in self.SECURITY_FIELDS:
                 del self.fields[name]
 
+    @property
+    def sealed_in_browser(self) -> bool:
+        return bool(self.cleaned_data.get("envelope"))
+
+    def _sent(self, name: str) -> bool:
+        return bool(self.files.getlist(name) if name in self.files else self.data.get(name))
+
     def clean(self):
         data = super().clean()
+        sealed = any(self._sent(name) for name in self.SEALED_FIELDS)
+        for name in self.SEALED_FIELDS if sealed else self.CLEAR_FIELDS:
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, self.fields[name].error_messages["required"])
+        if sealed:
+            for name in self.CLEAR_FIELDS:
+                if self._sent(name):
+                    self.add_error(
+                        name, _("Send either an envelope you sealed, or the bid in clear.")
+                    )
         first, second = data.get("secret"), data.get("secret_confirmation")
         if first and second and first != second:
             self.add_error("secret_confirmation", _("The two secrets differ."))

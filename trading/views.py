@@ -372,18 +372,25 @@ def submit_bid(request, project_id: int):
     if request.method == "POST" and form.is_valid():
         received_at = proxy.body_received_at(request)  # the upload is complete
         data = form.cleaned_data
-        documents = read_uploads(data["documents"])
+        common = {
+            "lot": data["lot"],
+            "actor": request.user,
+            "security": form.security(),
+            "client_ip": proxy.client_ip(request),
+            "received_at": received_at,
+        }
+        documents = [] if form.sealed_in_browser else read_uploads(data["documents"])
         try:
-            bid, receipt = bids.submit_bid(
-                lot=data["lot"],
-                actor=request.user,
-                price=data["price"],
-                documents=documents,
-                secret=data["secret"],
-                security=form.security(),
-                client_ip=proxy.client_ip(request),
-                received_at=received_at,
-            )
+            if form.sealed_in_browser:
+                bid, receipt = bids.submit_sealed_bid(
+                    envelope=data["envelope"].read(),
+                    receipt_digest=data["receipt_digest"],
+                    **common,
+                )
+            else:
+                bid, receipt = bids.submit_bid(
+                    price=data["price"], documents=documents, secret=data["secret"], **common
+                )
         except ApplicationError as exc:
             _show_refusal(form, exc, aliases={"security": "security_form"})
         else:
