@@ -32,6 +32,9 @@ def notify_invitation(invitation_id: int) -> bool:
     which the expert learns when the evaluation starts."""
     invitation = (
         DrawInvitation.objects.select_related("expert__user", "draw__centre", "group")
+        # Not the draw's exclusions nor the group's eligible set: thousands of ids each for a
+        # large pool, decoded for nothing (in the embedded default this runs in the request).
+        .defer("draw__exclusions", "group__eligible")
         .filter(pk=invitation_id, state=DrawInvitation.State.INVITED)
         .first()
     )
