@@ -441,15 +441,15 @@ def _settle(draw: ExpertDraw, sequence: draw_plan.DrawSequence, *, now: datetime
             rows.append(invitation)
         DrawInvitation.objects.bulk_create(rows)
     draw.save(update_fields=["next_invite_seq", "next_vacancy_seq"])
-    for invitation in sent:
-        transaction.on_commit(lambda pk=invitation.pk: _notify(pk))
+    if sent:
+        transaction.on_commit(lambda pks=[i.pk for i in sent]: _notify(pks))
     return sent
 
 
-def _notify(invitation_id: int) -> None:
-    from experts.tasks import notify_invitation
+def _notify(invitation_ids: list[int]) -> None:
+    from experts.tasks import notify_invitations
 
-    notify_invitation.delay(invitation_id)
+    notify_invitations.delay(invitation_ids)
 
 
 def _lock_draw(draw: ExpertDraw) -> ExpertDraw:
