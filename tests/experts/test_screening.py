@@ -402,3 +402,83 @@ def test_the_screening_copy_follows_specialties_added_changed_and_removed(db, ci
     user.delete()
     assert copy_rows() == source_rows()
     assert not PoolEntry.objects.filter(expert_id=other.pk).exists()
+
+
+SQLITE_CHECK = """
+from datetime import date
+from django.db import connection
+from experts.models import ExpertProfile, ExpertSpecialty, PoolEntry, Specialty
+from portal.accounts.models import Role, User
+from portal.centres.models import Region
+
+assert connection.vendor == "sqlite"
+province = Region.objects.create(code="350000", name="省", level="province")
+city = Region.objects.create(code="350600", name="市", level="city", parent=province)
+other = Region.objects.create(code="350200", name="另一市", level="city", parent=province)
+user = User.objects.create(username="sqlite_expert", role=Role.EXPERT)
+expert = ExpertProfile.objects.create(
+    user=user, full_name="专家", id_number="350600197001000011", employer_name="某大学",
+    title="senior", career_started_on=date(2000, 1, 1), region=city, status="active",
+    admitted_at="2026-01-01T00:00:00Z",
+)
+
+def copy():
+    return sorted(PoolEntry.objects.values_list(
+        "id", "expert_id", "specialty_id", "status", "region_id", "employer_uscc"))
+
+def source():
+    return sorted(ExpertSpecialty.objects.values_list(
+        "id", "expert_id", "specialty_id", "expert__status", "expert__region_id",
+        "expert__employer_uscc"))
+
+steps = []
+expert.specialties.set(Specialty.objects.filter(code__in=["A0201", "C0104"]))
+steps.append(copy() == source() and len(copy()) == 2)
+ExpertProfile.objects.filter(pk=expert.pk).update(status="suspended")
+steps.append(copy() == source() and {row[3] for row in copy()} == {"suspended"})
+expert.refresh_from_db()
+expert.region = other
+expert.employer_uscc = "91350600MA2XXXXX0X"[:17] + "0"
+expert.save()
+steps.append(copy() == source() and {row[4] for row in copy()} == {other.pk})
+ExpertSpecialty.objects.filter(expert=expert, specialty__code="A0201").update(
+    specialty=Specialty.objects.get(code="A0202"))
+steps.append(copy() == source())
+expert.specialties.remove(Specialty.objects.get(code="C0104"))
+steps.append(copy() == source() and len(copy()) == 1)
+expert.specialties.clear()
+steps.append(copy() == [] == source())
+print("steps", steps)
+"""
+
+
+@pytest.mark.slow
+def test_the_screening_copy_follows_changes_on_sqlite_too(tmp_path):
+    """The embedded default (`make run`, SQLite) keeps the copy exact with its own triggers."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        PORTAL_ENV="development",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'pool.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="portal.settings",
+    )
+
+    def manage(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+
+    manage("migrate", "--noinput")
+    result = manage("shell", "-c", SQLITE_CHECK)
+    assert "steps [True, True, True, True, True, True]" in result.stdout, result.stderr
