@@ -434,7 +434,20 @@ def source():
 steps = []
 expert.specialties.set(Specialty.objects.filter(code__in=["A0201", "C0104"]))
 steps.append(copy() == source() and len(copy()) == 2)
+from datetime import datetime, timedelta, timezone
+from experts import avoidance, selectors
+start = datetime(2030, 1, 7, 1, 0, tzinfo=timezone.utc)
+def screen():
+    return selectors.screen_sub_pool(
+        groups=[avoidance.GroupRequest("A02", 1), avoidance.GroupRequest("C", 1)],
+        window=avoidance.Period(start, start + timedelta(hours=8)),
+        drawn_at=start - timedelta(days=2),
+        parties=avoidance.Parties(tenderee="91350600MA2YYYYY00"),
+        scope="local", home_regions=frozenset({"350600"}), rules=avoidance.AvoidanceRules(),
+    )
+steps.append(screen().eligible == ((expert.pk,), (expert.pk,)))
 ExpertProfile.objects.filter(pk=expert.pk).update(status="suspended")
+steps.append([e.expert_id for e in screen().exclusions] == [expert.pk])
 steps.append(copy() == source() and {row[3] for row in copy()} == {"suspended"})
 expert.refresh_from_db()
 expert.region = other
@@ -481,4 +494,4 @@ def test_the_screening_copy_follows_changes_on_sqlite_too(tmp_path):
 
     manage("migrate", "--noinput")
     result = manage("shell", "-c", SQLITE_CHECK)
-    assert "steps [True, True, True, True, True, True]" in result.stdout, result.stderr
+    assert "steps [True, True, True, True, True, True, True, True]" in result.stdout, result.stderr
