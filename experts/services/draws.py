@@ -412,7 +412,8 @@ def _settle(draw: ExpertDraw, sequence: draw_plan.DrawSequence, *, now: datetime
     anything book past the gate, the exclusion constraint refuses the insert and the whole
     transaction fails (a committed draw is retried by the sweep), never a double booking."""
     sent = []
-    groups = {group.position: group for group in draw.groups.all()}
+    # The groups as foreign keys only: not their eligible sets (thousands of ids each).
+    groups = {group.position: group for group in draw.groups.defer("eligible")}
     while draw.next_invite_seq < len(sequence.invited):
         batch = sequence.invited[draw.next_invite_seq :]
         obstacles = _obstacles(draw, [invite.expert_id for invite in batch], now=now)
