@@ -209,8 +209,10 @@ def _ids_for_in(ids: Iterable[int]):
     """The right-hand side of `expert_id__in` for a list of ids: on PostgreSQL one array
     parameter (thousands of ids cost one placeholder, not thousands), elsewhere the list."""
     ids = sorted(set(ids))
-    if connection.vendor == "postgresql" and len(ids) > 50:
-        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+    if connection.vendor == "postgresql":
+        # An array literal written once (the driver adapting a list costs 4x more, per query).
+        literal = "{" + ",".join(map(str, ids)) + "}"
+        return RawSQL("SELECT unnest(%s::bigint[])", (literal,))
     return ids
 
 
@@ -333,6 +335,8 @@ def _candidates(
     # Most experts have nothing on record: share the empty tuple and the few distinct sets of
     # specialty codes instead of building them for each of tens of thousands of candidates.
     code_sets: dict[tuple, frozenset[str]] = {}
+    relations, unavailable, booked = facts.relations, facts.unavailable, facts.booked
+    blacklist, recent = facts.blacklist, facts.recent
     candidates = []
     for expert_id in sorted(by_id):
         status, region_code, employer_uscc, specialty_ids = by_id[expert_id]
@@ -347,11 +351,11 @@ def _candidates(
                 codes,
                 region_code,
                 employer_uscc,
-                facts.relations.get(expert_id, ()),
-                facts.unavailable.get(expert_id, ()),
-                facts.booked.get(expert_id, ()),
-                facts.blacklist.get(expert_id, ()),
-                facts.recent.get(expert_id, 0),
+                relations.get(expert_id, ()),
+                unavailable.get(expert_id, ()),
+                booked.get(expert_id, ()),
+                blacklist.get(expert_id, ()),
+                recent.get(expert_id, 0),
             )
         )
     return candidates
@@ -511,7 +515,7 @@ def split_sub_pool(
             specialty_codes_by_id=specialty_codes_by_id,
         )
     return SubPoolSplit(
-        clear=tuple(tuple(e for e in ids if e not in flagged) for ids in members),
+        clear=tuple(tuple([e for e in ids if e not in flagged]) for ids in members),
         flagged=tuple(candidates),
     )
 
