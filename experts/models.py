@@ -141,6 +141,23 @@ class ExpertProfile(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "region"])]
+        triggers = [
+            # Keep the screening copy (`PoolEntry`) exact: see that model.
+            pgtrigger.Trigger(
+                name="pool_entry_follows_profile",
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
+                func=(
+                    "UPDATE experts_poolentry e SET status = n.status, region_id = n.region_id, "
+                    "employer_uscc = n.employer_uscc FROM new_rows n JOIN old_rows o "
+                    "ON o.id = n.id WHERE e.expert_id = n.id AND (o.status, o.region_id, "
+                    "o.employer_uscc) IS DISTINCT FROM (n.status, n.region_id, "
+                    "n.employer_uscc); RETURN NULL;"
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -148,6 +165,21 @@ class ExpertProfile(models.Model):
     @property
     def masked_id_number(self) -> str:
         return f"{self.id_number[:3]}{'*' * 11}{self.id_number[-4:]}"
+
+
+#: Trigger bodies that copy specialty rows just written (`new_rows`, a transition table) into
+#: `PoolEntry`, with their expert's status, region and employer.
+_POOL_ENTRY_INSERT = (
+    "INSERT INTO experts_poolentry (id, expert_id, specialty_id, status, region_id, "
+    "employer_uscc) SELECT n.id, p.id, n.specialty_id, p.status, p.region_id, p.employer_uscc "
+    "FROM new_rows n JOIN experts_expertprofile p ON p.id = n.expert_id; RETURN NULL;"
+)
+_POOL_ENTRY_REPLACE = (
+    "DELETE FROM experts_poolentry WHERE id IN (SELECT id FROM old_rows); "
+    "INSERT INTO experts_poolentry (id, expert_id, specialty_id, status, region_id, "
+    "employer_uscc) SELECT n.id, p.id, n.specialty_id, p.status, p.region_id, p.employer_uscc "
+    "FROM new_rows n JOIN experts_expertprofile p ON p.id = n.expert_id; RETURN NULL;"
+)
 
 
 class ExpertSpecialty(models.Model):
@@ -161,9 +193,77 @@ class ExpertSpecialty(models.Model):
             models.UniqueConstraint(fields=["expert", "specialty"], name="expert_specialty_once"),
         ]
         indexes = [models.Index(fields=["specialty", "expert"])]
+        # Keep the screening copy (`PoolEntry`) exact: see that model. Statement-level with
+        # transition tables: one call per statement, so a bulk import stays one join.
+        triggers = [
+            pgtrigger.Trigger(
+                name="pool_entry_on_specialty_insert",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(new="new_rows"),
+                func=_POOL_ENTRY_INSERT,
+            ),
+            pgtrigger.Trigger(
+                name="pool_entry_on_specialty_update",
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
+                func=_POOL_ENTRY_REPLACE,
+            ),
+            pgtrigger.Trigger(
+                name="pool_entry_on_specialty_delete",
+                when=pgtrigger.After,
+                operation=pgtrigger.Delete,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(old="old_rows"),
+                func=(
+                    "DELETE FROM experts_poolentry WHERE id IN (SELECT id FROM old_rows); "
+                    "RETURN NULL;"
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.expert_id}:{self.specialty_id}"
+
+
+class PoolEntry(models.Model):
+    """The screening copy of the pool: one row per expert and specialty (the row of
+    `ExpertSpecialty` with the same id), carrying the expert's status, region and employer,
+    so that a draw reads its sub-pool from one index without joining 100,000 profiles.
+
+    Written only by the database: triggers on `ExpertSpecialty` (insert, update, delete) and
+    on `ExpertProfile` (a change of status, region or employer) keep it exact within the
+    writing transaction — pgtrigger on PostgreSQL, the same triggers on SQLite (migration
+    0004). Never written by the application. Facts that depend on the draw's time (leave,
+    bookings, the blacklist, declared relations with the parties) are not copied: they are
+    read for each draw from their own tables (`experts.selectors.screening_facts`).
+    """
+
+    id = models.BigIntegerField(primary_key=True)  # = ExpertSpecialty.id
+    expert_id = models.BigIntegerField()
+    specialty_id = models.BigIntegerField()
+    status = models.CharField(max_length=16)
+    region_id = models.BigIntegerField()
+    employer_uscc = models.CharField(max_length=18, blank=True)
+
+    class Meta:
+        verbose_name = _("pool entry (screening copy)")
+        verbose_name_plural = _("pool entries (screening copy)")
+        indexes = [
+            # A group's sub-pool: specialty, status and region decide, the id is all it reads.
+            models.Index(
+                fields=["specialty_id", "status", "region_id", "expert_id"],
+                include=["employer_uscc"],
+                name="pool_entry_screening",
+            ),
+            models.Index(fields=["expert_id"], name="pool_entry_expert"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert_id}:{self.specialty_id} {self.status}"
 
 
 class ExpertRelation(models.Model):

@@ -4,11 +4,14 @@ the audit record. Sub-pools (行业子库, 地方子库, F4) are querysets over 
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from catalog.selectors import rule_by_code
@@ -22,6 +25,7 @@ from experts.models import (
     ExpertProfile,
     ExpertRelation,
     ExpertSpecialty,
+    PoolEntry,
     PoolRule,
     Specialty,
     Unavailability,
@@ -178,92 +182,55 @@ def _periods_by_expert(rows: Iterable[tuple[int, datetime, datetime]]) -> dict:
     return {expert_id: tuple(rows) for expert_id, rows in periods.items()}
 
 
-def screening_candidates(
+@dataclass(frozen=True)
+class ScreeningFacts:
+    """What the records say that could keep an expert from this draw, by expert id: only the
+    rows that can matter (relations with the parties, periods meeting the window, confirmed
+    invitations for the tenderee lately). An expert absent from every map has nothing on
+    record that matters."""
+
+    relations: dict[int, tuple[avoidance.Relation, ...]]
+    unavailable: dict[int, tuple[avoidance.Period, ...]]
+    booked: dict[int, tuple[avoidance.Period, ...]]
+    blacklist: dict[int, tuple[avoidance.Period, ...]]
+    recent: dict[int, int]
+
+    def on_record(self) -> set[int]:
+        return (
+            set(self.relations)
+            | set(self.unavailable)
+            | set(self.booked)
+            | set(self.blacklist)
+            | set(self.recent)
+        )
+
+
+def _ids_for_in(ids: Iterable[int]):
+    """The right-hand side of `expert_id__in` for a list of ids: on PostgreSQL one array
+    parameter (thousands of ids cost one placeholder, not thousands), elsewhere the list."""
+    ids = sorted(set(ids))
+    if connection.vendor == "postgresql":
+        # An array literal written once (the driver adapting a list costs 4x more, per query).
+        literal = "{" + ",".join(map(str, ids)) + "}"
+        return RawSQL("SELECT unnest(%s::bigint[])", (literal,))
+    return ids
+
+
+def _fact_rows(
     *,
     window: avoidance.Period,
     drawn_at: datetime,
     parties: avoidance.Parties,
-    specialty_codes: Sequence[str] = (),
-    scope: str = avoidance.Scope.ANY,
-    home_regions: frozenset[str] = frozenset(),
+    repeat_window_days: int,
     expert_ids: Iterable[int] | None = None,
-    repeat_window_days: int = 365,
     exclude_draw_id: int | None = None,
-) -> list[avoidance.Candidate]:
-    """The sub-pool of a draw as `avoidance.Candidate` values (six queries whatever the
-    pool's size): the experts of the requested specialties within the region scope, or the
-    experts `expert_ids` (re-checking someone about to be invited). Only the rows that can
-    matter are loaded: relations with the parties, and periods that meet the window.
-    """
-    # Small lookups first, so that the big query joins no more than it must.
-    region_codes = dict(Region.objects.values_list("pk", "code"))
-    memberships = ExpertSpecialty.objects.filter(expert__status__in=POOL_MEMBER_STATUSES)
-    if expert_ids is not None:
-        memberships = memberships.filter(expert_id__in=list(expert_ids))
-        specialty_codes_by_id = dict(Specialty.objects.values_list("pk", "code"))
-    else:
-        specialty_codes_by_id = dict(
-            Specialty.objects.filter(_specialty_q(specialty_codes, prefix="code")).values_list(
-                "pk", "code"
-            )
-        )
-        memberships = memberships.filter(specialty_id__in=list(specialty_codes_by_id))
-        home_ids = [pk for pk, code in region_codes.items() if code in home_regions]
-        if scope == avoidance.Scope.LOCAL:
-            memberships = memberships.filter(expert__region_id__in=home_ids)
-        elif scope == avoidance.Scope.REMOTE:
-            memberships = memberships.exclude(expert__region_id__in=home_ids)
-    # (1) the sub-pool, one row per expert and matching specialty. Tens of thousands of rows
-    # for a large pool: read through the cursor, without building model values row by row.
-    sql, params = memberships.values_list(
-        "expert_id",
-        "specialty_id",
-        "expert__status",
-        "expert__region_id",
-        "expert__employer_uscc",
-    ).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    by_id: dict[int, list] = {}  # id → [id, status, region code, employer, [specialty ids]]
-    for expert_id, specialty_id, status, region_id, employer_uscc in rows:
-        entry = by_id.get(expert_id)
-        if entry is None:
-            by_id[expert_id] = [
-                expert_id,
-                status,
-                region_codes[region_id],
-                employer_uscc,
-                [specialty_id],
-            ]
-        else:
-            entry[4].append(specialty_id)
-    if not by_id:
-        return []
-    experts = [by_id[expert_id] for expert_id in sorted(by_id)]
-    ids = by_id.keys()
-    party_usccs = {parties.tenderee, parties.agent, *parties.bidders} - {""}
-    # Re-checking a few experts: narrow every query to them; screening a sub-pool: the time
-    # window and the parties are the selective conditions, and rows of experts outside the
-    # sub-pool are dropped here.
-    only = {"expert_id__in": sorted(ids)} if expert_ids is not None else {}
-    # (2) declared relations with a party
-    declared: dict[int, list[avoidance.Relation]] = defaultdict(list)
-    for expert_id, uscc, kind, ended_on in ExpertRelation.objects.filter(
-        entity_uscc__in=party_usccs, **only
-    ).values_list("expert_id", "entity_uscc", "kind", "ended_on"):
-        if expert_id in ids:
-            declared[expert_id].append(avoidance.Relation(uscc, kind, ended_on))
-    relations = {expert_id: tuple(rows) for expert_id, rows in declared.items()}
-    # (3) unavailable periods meeting the window
-    unavailable = _periods_by_expert(
-        (e, s, t)
-        for e, s, t in Unavailability.objects.filter(
-            starts_at__lt=window.ends_at, ends_at__gt=window.starts_at, **only
-        ).values_list("expert_id", "starts_at", "ends_at")
-        if e in ids
-    )
-    # (4) live invitations of other draws meeting the window
+) -> dict[str, QuerySet]:
+    """The rows that can keep an expert from this draw, table by table: relations with the
+    parties, unavailable periods and live invitations of other draws meeting the window,
+    blacklist periods from the draw to the end of the window, confirmed invitations for the
+    tenderee lately. Each is driven by its selective condition, or narrowed to `expert_ids`."""
+    party_usccs = sorted({parties.tenderee, parties.agent, *parties.bidders} - {""})
+    only = {"expert_id__in": _ids_for_in(expert_ids)} if expert_ids is not None else {}
     live = DrawInvitation.objects.filter(
         state__in=DrawInvitation.LIVE,
         starts_at__lt=window.ends_at,
@@ -272,40 +239,108 @@ def screening_candidates(
     )
     if exclude_draw_id is not None:
         live = live.exclude(draw_id=exclude_draw_id)
-    booked = _periods_by_expert(
-        (e, s, t) for e, s, t in live.values_list("expert_id", "starts_at", "ends_at") if e in ids
-    )
-    # (5) blacklist periods from the draw to the end of the window
     exposure_start = min(drawn_at, window.starts_at)
-    blacklist = _periods_by_expert(
-        (e, s, t if lifted is None else min(t, lifted))
-        for e, s, t, lifted in BlacklistEntry.objects.filter(
-            starts_at__lt=window.ends_at, ends_at__gt=exposure_start, **only
-        )
-        .exclude(lifted_at__lte=exposure_start)
-        .values_list("expert_id", "starts_at", "ends_at", "lifted_at")
-        if e in ids
-    )
-    # (6) how often each has served this tenderee lately
     since = window.starts_at - timedelta(days=repeat_window_days)
-    recent = dict(
-        DrawInvitation.objects.filter(
+    return {
+        "relations": ExpertRelation.objects.filter(entity_uscc__in=party_usccs, **only),
+        "unavailable": Unavailability.objects.filter(
+            starts_at__lt=window.ends_at, ends_at__gt=window.starts_at, **only
+        ),
+        "booked": live,
+        "blacklist": BlacklistEntry.objects.filter(
+            starts_at__lt=window.ends_at, ends_at__gt=exposure_start, **only
+        ).exclude(lifted_at__lte=exposure_start),
+        "recent": DrawInvitation.objects.filter(
             state=DrawInvitation.State.CONFIRMED,
             draw__tenderee_uscc=parties.tenderee,
             starts_at__gte=since,
             starts_at__lt=window.starts_at,
             **only,
+        ),
+    }
+
+
+def screening_facts(
+    *,
+    window: avoidance.Period,
+    drawn_at: datetime,
+    parties: avoidance.Parties,
+    repeat_window_days: int = 365,
+    expert_ids: Iterable[int] | None = None,
+    exclude_draw_id: int | None = None,
+) -> ScreeningFacts:
+    """Five queries (see `_fact_rows`). Rows come in a fixed order (expert, then time or
+    id), so the reasons recorded for an exclusion are reproducible."""
+    rows = _fact_rows(
+        window=window,
+        drawn_at=drawn_at,
+        parties=parties,
+        repeat_window_days=repeat_window_days,
+        expert_ids=expert_ids,
+        exclude_draw_id=exclude_draw_id,
+    )
+    declared: dict[int, list[avoidance.Relation]] = defaultdict(list)
+    for expert_id, uscc, kind, ended_on in (
+        rows["relations"]
+        .order_by("expert_id", "pk")
+        .values_list("expert_id", "entity_uscc", "kind", "ended_on")
+    ):
+        declared[expert_id].append(avoidance.Relation(uscc, kind, ended_on))
+    periods = {
+        name: _periods_by_expert(
+            rows[name]
+            .order_by("expert_id", "starts_at", "pk")
+            .values_list("expert_id", "starts_at", "ends_at")
         )
+        for name in ("unavailable", "booked")
+    }
+    blacklist = _periods_by_expert(
+        (e, s, t if lifted is None else min(t, lifted))
+        for e, s, t, lifted in rows["blacklist"]
+        .order_by("expert_id", "starts_at", "pk")
+        .values_list("expert_id", "starts_at", "ends_at", "lifted_at")
+    )
+    recent = dict(
+        rows["recent"]
+        .order_by()
         .values("expert_id")
         .annotate(n=Count("id"))
         .values_list("expert_id", "n")
     )
+    return ScreeningFacts(
+        relations={expert_id: tuple(rows) for expert_id, rows in declared.items()},
+        unavailable=periods["unavailable"],
+        booked=periods["booked"],
+        blacklist=blacklist,
+        recent=recent,
+    )
+
+
+def _candidates(
+    rows: Iterable[tuple[int, int, str, int, str]],
+    *,
+    facts: ScreeningFacts,
+    region_codes: dict[int, str],
+    specialty_codes_by_id: dict[int, str],
+) -> list[avoidance.Candidate]:
+    """`avoidance.Candidate` values from membership rows (expert, specialty, status, region,
+    employer; one per expert and specialty), in ascending id order."""
+    by_id: dict[int, list] = {}  # id → [status, region code, employer, [specialty ids]]
+    for expert_id, specialty_id, status, region_id, employer_uscc in rows:
+        entry = by_id.get(expert_id)
+        if entry is None:
+            by_id[expert_id] = [status, region_codes[region_id], employer_uscc, [specialty_id]]
+        else:
+            entry[3].append(specialty_id)
     # Most experts have nothing on record: share the empty tuple and the few distinct sets of
     # specialty codes instead of building them for each of tens of thousands of candidates.
     code_sets: dict[tuple, frozenset[str]] = {}
+    relations, unavailable, booked = facts.relations, facts.unavailable, facts.booked
+    blacklist, recent = facts.blacklist, facts.recent
     candidates = []
-    for expert_id, status, region_code, employer_uscc, specialty_ids in experts:
-        key = tuple(specialty_ids)
+    for expert_id in sorted(by_id):
+        status, region_code, employer_uscc, specialty_ids = by_id[expert_id]
+        key = tuple(sorted(specialty_ids))
         codes = code_sets.get(key)
         if codes is None:
             codes = code_sets[key] = frozenset(map(specialty_codes_by_id.__getitem__, key))
@@ -324,6 +359,216 @@ def screening_candidates(
             )
         )
     return candidates
+
+
+def _fetch(queryset: QuerySet) -> list[tuple]:
+    """Rows of a values_list through the cursor, without building values row by row."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a condition no row can meet (`pk__in=[]`)
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def screening_candidates(
+    *,
+    window: avoidance.Period,
+    drawn_at: datetime,
+    parties: avoidance.Parties,
+    specialty_codes: Sequence[str] = (),
+    scope: str = avoidance.Scope.ANY,
+    home_regions: frozenset[str] = frozenset(),
+    expert_ids: Iterable[int] | None = None,
+    repeat_window_days: int = 365,
+    exclude_draw_id: int | None = None,
+) -> list[avoidance.Candidate]:
+    """The sub-pool of a draw as `avoidance.Candidate` values, read from the source tables
+    (profiles and their specialties): the experts of the requested specialties within the
+    region scope, or the experts `expert_ids` (re-checking someone about to be invited).
+
+    This is the reference: `screen_sub_pool` must give what `avoidance.screen_pool` gives
+    on these candidates (tests/experts/test_screening.py checks it on random pools).
+    """
+    region_codes = dict(Region.objects.values_list("pk", "code"))
+    memberships = ExpertSpecialty.objects.filter(expert__status__in=POOL_MEMBER_STATUSES)
+    if expert_ids is not None:
+        expert_ids = list(expert_ids)
+        memberships = memberships.filter(expert_id__in=expert_ids)
+        specialty_codes_by_id = dict(Specialty.objects.values_list("pk", "code"))
+    else:
+        specialty_codes_by_id = dict(
+            Specialty.objects.filter(_specialty_q(specialty_codes, prefix="code")).values_list(
+                "pk", "code"
+            )
+        )
+        memberships = memberships.filter(specialty_id__in=list(specialty_codes_by_id))
+        home_ids = [pk for pk, code in region_codes.items() if code in home_regions]
+        if scope == avoidance.Scope.LOCAL:
+            memberships = memberships.filter(expert__region_id__in=home_ids)
+        elif scope == avoidance.Scope.REMOTE:
+            memberships = memberships.exclude(expert__region_id__in=home_ids)
+    rows = _fetch(
+        memberships.order_by().values_list(
+            "expert_id",
+            "specialty_id",
+            "expert__status",
+            "expert__region_id",
+            "expert__employer_uscc",
+        )
+    )
+    if not rows:
+        return []
+    facts = screening_facts(
+        window=window,
+        drawn_at=drawn_at,
+        parties=parties,
+        repeat_window_days=repeat_window_days,
+        expert_ids=expert_ids,
+        exclude_draw_id=exclude_draw_id,
+    )
+    return _candidates(
+        rows, facts=facts, region_codes=region_codes, specialty_codes_by_id=specialty_codes_by_id
+    )
+
+
+@dataclass(frozen=True)
+class SubPoolSplit:
+    """A draw's sub-pool as the database splits it (see `screen_sub_pool`)."""
+
+    clear: tuple[tuple[int, ...], ...]  # per group, ascending: nothing on record that matters
+    flagged: tuple[avoidance.Candidate, ...]  # everyone else, for the pure filter
+
+
+def split_sub_pool(
+    *,
+    groups: Sequence[avoidance.GroupRequest],
+    window: avoidance.Period,
+    drawn_at: datetime,
+    parties: avoidance.Parties,
+    scope: str,
+    home_regions: frozenset[str],
+    repeat_window_days: int = 365,
+) -> SubPoolSplit:
+    """Split the sub-pool of a draw (the experts of each group's specialty, or one below it,
+    within the region scope) into the *clear* — active, not employed by a party, with no row
+    that `screening_facts` would load — and the *flagged*, everyone else, as
+    `avoidance.Candidate` values. Read from `PoolEntry` (one index, no join) and the fact
+    tables; a clear expert costs the application an integer, not a candidate."""
+    if scope not in avoidance.Scope.ALL:
+        raise ValueError(f"unknown region scope {scope!r}")
+    specialty_codes_by_id = dict(Specialty.objects.values_list("pk", "code"))
+    region_codes = dict(Region.objects.values_list("pk", "code"))
+    home_ids = [pk for pk, code in region_codes.items() if code in home_regions]
+    party_usccs = sorted({parties.tenderee, parties.agent, *parties.bidders} - {""})
+
+    def entries(specialty_ids: list[int]) -> QuerySet[PoolEntry]:
+        rows = PoolEntry.objects.filter(
+            specialty_id__in=specialty_ids, status__in=POOL_MEMBER_STATUSES
+        )
+        if scope == avoidance.Scope.LOCAL:
+            rows = rows.filter(region_id__in=home_ids)
+        elif scope == avoidance.Scope.REMOTE:
+            rows = rows.exclude(region_id__in=home_ids)
+        return rows
+
+    group_specialties = [
+        [pk for pk, code in specialty_codes_by_id.items() if code.startswith(group.code)]
+        for group in groups
+    ]
+    every_specialty = sorted(set().union(*group_specialties))
+    # (1) each group's sub-pool, ascending ids: the index alone answers it
+    members = [
+        [
+            row[0]
+            for row in _fetch(
+                entries(ids).order_by("expert_id").values_list("expert_id").distinct()
+            )
+        ]
+        for ids in group_specialties
+    ]
+    # (2) the flagged members and what the pure filter needs to know of them: not active,
+    # employed by a party, or with any row of the fact tables that `screening_facts` reads
+    facts_kwargs = {
+        "window": window,
+        "drawn_at": drawn_at,
+        "parties": parties,
+        "repeat_window_days": repeat_window_days,
+    }
+    on_record = Q()
+    for queryset in _fact_rows(**facts_kwargs).values():
+        on_record |= Q(expert_id__in=queryset.order_by().values("expert_id"))
+    rows = _fetch(
+        entries(every_specialty)
+        .filter(~Q(status=avoidance.ACTIVE) | Q(employer_uscc__in=party_usccs) | on_record)
+        .order_by()
+        .values_list("expert_id", "specialty_id", "status", "region_id", "employer_uscc")
+    )
+    flagged = {row[0] for row in rows}
+    candidates = []
+    if rows:
+        candidates = _candidates(
+            rows,
+            facts=screening_facts(**facts_kwargs, expert_ids=flagged),
+            region_codes=region_codes,
+            specialty_codes_by_id=specialty_codes_by_id,
+        )
+    return SubPoolSplit(
+        clear=tuple(tuple([e for e in ids if e not in flagged]) for ids in members),
+        flagged=tuple(candidates),
+    )
+
+
+def screen_sub_pool(
+    *,
+    groups: Sequence[avoidance.GroupRequest],
+    window: avoidance.Period,
+    drawn_at: datetime,
+    parties: avoidance.Parties,
+    scope: str,
+    home_regions: frozenset[str],
+    rules: avoidance.AvoidanceRules,
+    repeat_window_days: int = 365,
+) -> avoidance.Screening:
+    """The screening of a draw: what `avoidance.screen_pool` gives over
+    `screening_candidates(...)`, without handing every member of a large sub-pool to Python.
+
+    `split_sub_pool` sets aside the *clear* experts: active, not employed by a party, nothing
+    on record that could matter. For exactly such an expert the avoidance rules have nothing
+    to say (`avoidance._Screen.reasons` answers at its first test), so he is eligible in each
+    group of his. Every other member is screened by `avoidance.screen_pool` itself, which
+    decides whether he is eligible and records the reasons if not. The split may send more
+    experts to the pure filter than need it, never fewer: SQL alone neither keeps anyone the
+    filter would avoid nor excludes anyone (tests/experts/test_screening.py checks both, and
+    the equality of the whole result, on random pools in the database).
+    """
+    split = split_sub_pool(
+        groups=groups,
+        window=window,
+        drawn_at=drawn_at,
+        parties=parties,
+        scope=scope,
+        home_regions=home_regions,
+        repeat_window_days=repeat_window_days,
+    )
+    screened = avoidance.screen_pool(
+        split.flagged,
+        groups=groups,
+        parties=parties,
+        window=window,
+        drawn_at=drawn_at,
+        scope=scope,
+        home_regions=home_regions,
+        rules=rules,
+    )
+    return avoidance.Screening(
+        eligible=tuple(
+            tuple(sorted(clear + kept))
+            for clear, kept in zip(split.clear, screened.eligible, strict=True)
+        ),
+        exclusions=screened.exclusions,
+    )
 
 
 # --- Credit ----------------------------------------------------------------------------------

@@ -3,9 +3,11 @@ replacements, the reveal when the evaluation starts, cancellation.
 
 A draw happens in two transactions:
 
-1. `request_draw` screens the pool (`experts.avoidance.screen_pool`), takes a fresh seed from
-   the operating system, and commits: the draw with SHA-256(seed) and the digest of the
-   eligible sets is written and published in the trade log. The public value is the hash
+1. `request_draw` screens the pool (`experts.selectors.screen_sub_pool`: the database sets
+   aside the experts with nothing on record, `experts.avoidance.screen_pool` screens the
+   rest), takes a fresh seed from the operating system, and commits: the draw with
+   SHA-256(seed) and the digest of the eligible sets is written and published in the trade
+   log. The public value is the hash
    of that trade-log entry.
 2. `execute_draw`, once the commitment is committed (published), runs the algorithm of
    `experts.draw_plan` and records the invitations. Each expert is checked once more when
@@ -189,30 +191,19 @@ def request_draw(
         bidders=frozenset(parties.bidder_usccs),
     )
     window = avoidance.Period(needed_from, needed_until)
-    codes = [line.code for line in specialties]
     draw_gate()
     now = timezone.now()
     with gc_paused():
-        candidates = selectors.screening_candidates(
-            window=window,
-            drawn_at=now,
-            parties=party,
-            specialty_codes=codes,
-            scope=region_scope,
-            home_regions=home,
-            repeat_window_days=repeat_window,
-        )
-        screening = avoidance.screen_pool(
-            candidates,
+        screening = selectors.screen_sub_pool(
             groups=[avoidance.GroupRequest(line.code, line.count) for line in specialties],
-            parties=party,
             window=window,
             drawn_at=now,
+            parties=party,
             scope=region_scope,
             home_regions=home,
             rules=rules,
+            repeat_window_days=repeat_window,
         )
-        del candidates  # freed now, by reference counting, not walked by the collector later
     specs = [
         draw_plan.GroupSpec(
             code=line.code,
@@ -421,7 +412,8 @@ def _settle(draw: ExpertDraw, sequence: draw_plan.DrawSequence, *, now: datetime
     anything book past the gate, the exclusion constraint refuses the insert and the whole
     transaction fails (a committed draw is retried by the sweep), never a double booking."""
     sent = []
-    groups = {group.position: group for group in draw.groups.all()}
+    # The groups as foreign keys only: not their eligible sets (thousands of ids each).
+    groups = {group.position: group for group in draw.groups.defer("eligible")}
     while draw.next_invite_seq < len(sequence.invited):
         batch = sequence.invited[draw.next_invite_seq :]
         obstacles = _obstacles(draw, [invite.expert_id for invite in batch], now=now)
@@ -450,15 +442,15 @@ def _settle(draw: ExpertDraw, sequence: draw_plan.DrawSequence, *, now: datetime
             rows.append(invitation)
         DrawInvitation.objects.bulk_create(rows)
     draw.save(update_fields=["next_invite_seq", "next_vacancy_seq"])
-    for invitation in sent:
-        transaction.on_commit(lambda pk=invitation.pk: _notify(pk))
+    if sent:
+        transaction.on_commit(lambda pks=[i.pk for i in sent]: _notify(pks))
     return sent
 
 
-def _notify(invitation_id: int) -> None:
-    from experts.tasks import notify_invitation
+def _notify(invitation_ids: list[int]) -> None:
+    from experts.tasks import notify_invitations
 
-    notify_invitation.delay(invitation_id)
+    notify_invitations.delay(invitation_ids)
 
 
 def _lock_draw(draw: ExpertDraw) -> ExpertDraw:

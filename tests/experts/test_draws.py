@@ -328,3 +328,37 @@ def test_a_cancelled_draws_record_re_runs(clock, project, drawer, supervisor, po
     record = client_for(supervisor).get(f"/api/v1/expert-draws/{draw_id}/audit/").json()
     assert record["members"] is None and record["vacancies"] == [first.expert_id]
     assert len(draw_plan.verify_draw(record)) == 5
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Celery as the embedded default runs it (tasks executed in the process, no broker)."""
+    from celery import current_app
+
+    was = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
+    yield
+    current_app.conf.task_always_eager = was
+
+
+def test_each_invited_expert_is_told_once_without_the_project(
+    clock, project, drawer, pool, mailoutbox, django_capture_on_commit_callbacks, tasks_in_process
+):
+    """The notices go out once the draw is committed: one message per invited expert, who
+    learns when and by when to answer, not which project (sealed until the evaluation)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_draw(drawer, backups=1)
+    assert response.status_code == 201, response.json()
+    draw = ExpertDraw.objects.get(pk=response.json()["id"])
+    invited = list(draw.invitations.select_related("expert__user").order_by("invite_seq"))
+    assert len(invited) == 6
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(i.expert.user.email for i in invited)
+    assert all("示范工程" not in message.body for message in mailoutbox)
+    assert all("A0201" in message.body for message in mailoutbox)
+
+    # A decline is replaced, and only the replacement is told.
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert answer(invited[0], accept=False, reason="出差").status_code == 200
+    replacement = draw.invitations.order_by("-invite_seq").select_related("expert__user").first()
+    assert [m.to for m in mailoutbox] == [[replacement.expert.user.email]]
