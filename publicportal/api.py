@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from portal.errors import ApplicationError
 from publicportal import cache as portal_cache
-from publicportal import ocds, selectors
+from publicportal import changes, ocds, selectors
 from publicportal.forms import PublicationFilterForm
 from publicportal.index import publication_payload
 from publicportal.models import Publication
@@ -231,3 +231,43 @@ def _page(value: str | None) -> int:
             "Invalid page.", code="invalid_filter", fields={"page": ["A positive integer."]}
         )
     return int(value)
+
+
+# --- The change feed ------------------------------------------------------------------------
+
+
+class ChangeOutput(serializers.Serializer):
+    cursor = serializers.CharField()
+    object_type = serializers.CharField()
+    object_key = serializers.CharField()
+    action = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    data = serializers.DictField()
+
+
+class ChangePageOutput(serializers.Serializer):
+    results = ChangeOutput(many=True)
+    next_cursor = serializers.CharField()
+
+
+class ChangesApi(APIView):
+    """GET /api/v1/changes/?cursor=… — everything changed since the cursor, oldest first.
+    Start without a cursor; pass back `next_cursor` each time. No change is skipped or
+    repeated, whatever the order in which the writing transactions commit."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            _param("cursor", "The next_cursor of the previous call (none to start)"),
+            _param("limit", "At most this many changes (1–500, default 100)", OpenApiTypes.INT),
+        ],
+        responses=ChangePageOutput,
+    )
+    def get(self, request):
+        limit = request.query_params.get("limit", "100")
+        if not limit.isdigit() or not 1 <= int(limit) <= changes.MAX_LIMIT:
+            raise ApplicationError(
+                "Invalid limit.", code="invalid_filter", fields={"limit": ["1 to 500."]}
+            )
+        return Response(changes.changes_since(request.query_params.get("cursor"), limit=int(limit)))

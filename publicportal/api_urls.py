@@ -15,4 +15,5 @@ urlpatterns = [
     path("ocds/releases/", api.OcdsReleasesApi.as_view(), name="ocds-releases"),
     path("ocds/bulk/<int:year>-<int:month>/", api.OcdsBulkApi.as_view(), name="ocds-bulk"),
     path("ocds/records/<str:ocid>/", api.OcdsRecordApi.as_view(), name="ocds-record"),
+    path("changes/", api.ChangesApi.as_view(), name="changes"),
 ]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 
+from portal.tradelog.models import TradeLogHead
 from publicportal import cache, search
 from publicportal.models import ChangeLogEntry, Publication
 
@@ -82,7 +83,11 @@ def publication_payload(publication: Publication) -> dict:
     }
 
 
+@transaction.atomic
 def record_change(*, object_type: str, object_key: str, action: str, payload: dict) -> None:
+    """Append to the change feed behind the trade log's head lock, held to commit, so that
+    feed ids are handed out in commit order (see `publicportal.changes`)."""
+    TradeLogHead.objects.select_for_update().get_or_create(id=1)
     ChangeLogEntry.objects.create(
         object_type=object_type, object_key=object_key, action=action, payload=payload
     )

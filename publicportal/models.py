@@ -5,9 +5,9 @@ source (sealed-bid trading today; auctions and registered third-party systems th
 same `publicportal.index.upsert_publication`), so that the public list, the search, the
 feeds and the statistics read one table whatever the source.
 
-`ChangeLogEntry` is the incremental change feed for other platforms; its cursor is the
-pair (transaction id, id) so that no entry is skipped or repeated when transactions commit
-out of order (see `publicportal.changes`).
+`ChangeLogEntry` is the incremental change feed for other platforms; its appends are
+serialised so that no entry is skipped or repeated when transactions commit out of order
+(see `publicportal.changes`).
 """
 
 import hashlib
@@ -187,11 +187,9 @@ class Publication(models.Model):
 
 
 class ChangeLogEntry(models.Model):
-    """One change for the incremental feed (B5/B6). `txid` is the writing transaction's id
-    (PostgreSQL `pg_current_xact_id()`, set by a trigger; 0 on SQLite, which serialises
-    writers so that id order is commit order)."""
+    """One change for the incremental feed (B5/B6). Appends are serialised (see
+    `publicportal.changes`), so the id order is the commit order and the id is the cursor."""
 
-    txid = models.BigIntegerField(default=0, editable=False)
     object_type = models.CharField(max_length=32)
     object_key = models.CharField(max_length=120)
     action = models.CharField(max_length=16)
@@ -199,8 +197,7 @@ class ChangeLogEntry(models.Model):
     payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
 
     class Meta:
-        ordering = ["txid", "id"]
-        indexes = [models.Index(fields=["txid", "id"], name="changelog_cursor")]
+        ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_key} {self.action}"

@@ -23,7 +23,6 @@ class Migration(migrations.Migration):
             name='ChangeLogEntry',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('txid', models.BigIntegerField(default=0, editable=False)),
                 ('object_type', models.CharField(max_length=32)),
                 ('object_key', models.CharField(max_length=120)),
                 ('action', models.CharField(max_length=16)),
@@ -31,8 +30,7 @@ class Migration(migrations.Migration):
                 ('payload', models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder)),
             ],
             options={
-                'ordering': ['txid', 'id'],
-                'indexes': [models.Index(fields=['txid', 'id'], name='changelog_cursor')],
+                'ordering': ['id'],
             },
         ),
         migrations.CreateModel(
