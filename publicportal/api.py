@@ -2,6 +2,7 @@
 and the exchange endpoints for connected trading systems."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -10,17 +11,20 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.centres.models import Centre
 from portal.errors import ApplicationError
 from publicportal import cache as portal_cache
-from publicportal import changes, ocds, selectors
+from publicportal import changes, exchange, ocds, selectors
+from publicportal.authentication import IsSourceSystem, SourceSystemAuthentication
 from publicportal.forms import PublicationFilterForm
 from publicportal.index import publication_payload
 from publicportal.models import Publication
+from trading.models import Announcement
 
 
 class PublicationOutput(serializers.Serializer):
@@ -271,3 +275,109 @@ class ChangesApi(APIView):
                 "Invalid limit.", code="invalid_filter", fields={"limit": ["1 to 500."]}
             )
         return Response(changes.changes_since(request.query_params.get("cursor"), limit=int(limit)))
+
+
+# --- The data exchange: connected trading systems (B6) -------------------------------------
+
+
+class SystemRegistrationInput(serializers.Serializer):
+    code = serializers.SlugField(max_length=32)
+    name = serializers.CharField(max_length=128)
+    operator = serializers.CharField(max_length=128, required=False, default="")
+    centre = serializers.SlugRelatedField(slug_field="code", queryset=Centre.objects.all())
+
+
+class SystemRegistrationOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    centre = serializers.CharField()
+    credential = serializers.CharField(help_text="Shown this once; only its digest is stored.")
+
+
+class SystemRegistrationApi(APIView):
+    """POST /api/v1/exchange/systems/ — connect a third-party trading system (the platform
+    administrator, or the staff of the centre it publishes for)."""
+
+    @extend_schema(request=SystemRegistrationInput, responses={201: SystemRegistrationOutput})
+    def post(self, request):
+        data = _valid(SystemRegistrationInput, request.data)
+        system, credential = exchange.register_system(actor=request.user, **data)
+        return Response(
+            {
+                "code": system.code,
+                "name": system.name,
+                "centre": system.centre.code,
+                "credential": credential,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PushedProjectInput(serializers.Serializer):
+    external_id = serializers.CharField(max_length=64)
+    title = serializers.CharField(max_length=200)
+    category = serializers.CharField(max_length=32)
+    region = serializers.CharField(max_length=6)
+    method = serializers.CharField(max_length=32, required=False, default="")
+    transaction_code = serializers.CharField(max_length=40, required=False, default="")
+    budget_amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=Decimal("0.01"), required=False, default=None
+    )
+    tenderee = serializers.CharField(max_length=200, required=False, default="")
+
+
+class PushedAnnouncementInput(serializers.Serializer):
+    external_id = serializers.CharField(max_length=64)
+    project = PushedProjectInput()
+    kind = serializers.CharField(
+        max_length=32,
+        help_text="tender, clarification, change, opening_record, failure, "
+        "candidates, result or contract",
+    )
+    title = serializers.CharField(max_length=250)
+    body = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=Decimal("0.01"), required=False, default=None
+    )
+    data = serializers.DictField(required=False, default=dict)
+
+    def validate_kind(self, value: str) -> str:
+        if value not in Announcement.Kind.values:
+            raise serializers.ValidationError(
+                f"Not a kind of announcement; one of: {', '.join(Announcement.Kind.values)}."
+            )
+        return value
+
+
+class PushApi(APIView):
+    """POST /api/v1/exchange/announcements/ — a connected system pushes one announcement with
+    its project (`Authorization: System <credential>`). Idempotent by the system's own
+    `external_id`: pushing again updates. 201 when new, 200 when updated; a refused push
+    names every bad field (`project.category`, `published_at`, …) and saves nothing."""
+
+    authentication_classes = [SourceSystemAuthentication]
+    permission_classes = [IsSourceSystem]
+
+    @extend_schema(
+        request=PushedAnnouncementInput, responses={200: PublicationOutput, 201: PublicationOutput}
+    )
+    def post(self, request):
+        data = _valid(PushedAnnouncementInput, request.data)
+        pushed = exchange.PushedAnnouncement(
+            **{**data, "project": exchange.PushedProject(**data["project"])}
+        )
+        publication, created = exchange.push_announcement(system=request.auth, pushed=pushed)
+        publication = Publication.objects.select_related(
+            "category", "method", "region", "centre", "system"
+        ).get(pk=publication.pk)
+        return Response(
+            publication_payload(publication) | selectors.publication_links(publication),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -16,4 +16,6 @@ urlpatterns = [
     path("ocds/bulk/<int:year>-<int:month>/", api.OcdsBulkApi.as_view(), name="ocds-bulk"),
     path("ocds/records/<str:ocid>/", api.OcdsRecordApi.as_view(), name="ocds-record"),
     path("changes/", api.ChangesApi.as_view(), name="changes"),
+    path("exchange/systems/", api.SystemRegistrationApi.as_view(), name="exchange-systems"),
+    path("exchange/announcements/", api.PushApi.as_view(), name="exchange-push"),
 ]

@@ -60,6 +60,10 @@ def _region_ids(code: str) -> list[int]:
     return sorted(ids)
 
 
+def region_and_below(region: Region) -> QuerySet[Region]:
+    return Region.objects.filter(id__in=_region_ids(region.code))
+
+
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
