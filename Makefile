@@ -13,7 +13,7 @@ TEST_ENV := PORTAL_ENV=test \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}
 
-.PHONY: run test lint demo bench assets install messages clean
+.PHONY: run test lint demo bench assets browser install messages clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,21 @@ portal/static/vendor/.installed: package.json package-lock.json
 
 assets: portal/static/vendor/.installed
 
-install: $(BIN)/.installed assets
+# The browser tests drive Debian's Chromium (no browser download); install it when missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's chromium and a CJK font for the browser tests"; \
+			$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+			$$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq chromium fonts-wqy-microhei; \
+		else \
+			echo "WARNING: /usr/bin/chromium is missing and apt-get is not available;" \
+				"the browser tests will fail until chromium is installed."; \
+		fi; \
+	fi
+
+install: $(BIN)/.installed assets browser
 
 run: install
 	mkdir -p var

@@ -62,9 +62,9 @@ def publish_tender(*, tenderee, staff, centre, title, category="engineering", wh
         title=f"{title}招标公告",
         body="……",
         documents_issued_at=issued,
-        documents_sale_ends_at=issued + timedelta(days=7),
-        bid_deadline=issued + timedelta(days=21),
-        opening_at=issued + timedelta(days=21),
+        documents_sale_ends_at=issued + timedelta(days=10),
+        bid_deadline=issued + timedelta(days=25),
+        opening_at=issued + timedelta(days=25),
     )
     project.refresh_from_db()
     return project
