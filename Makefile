@@ -26,6 +26,7 @@ portal/static/vendor/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p portal/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js portal/static/vendor/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js portal/static/vendor/echarts.min.js
 	touch $@
 
 assets: portal/static/vendor/.installed

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from portal.centres.models import Centre
 from portal.errors import ApplicationError
 from publicportal import cache as portal_cache
-from publicportal import changes, exchange, ocds, selectors
+from publicportal import changes, exchange, ocds, selectors, statistics
 from publicportal.authentication import IsSourceSystem, SourceSystemAuthentication
 from publicportal.forms import PublicationFilterForm
 from publicportal.index import publication_payload
@@ -381,3 +381,31 @@ def _valid(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+# --- Statistics (E5) ------------------------------------------------------------------------
+
+
+class StatisticsApi(APIView):
+    """GET /api/v1/statistics/?group_by=category|region|month — counts and amounts, the
+    savings rate (1 − award ÷ budget of the awarded lots) and the average bidders per lot."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[_param("group_by", "category (default), region or month")],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        return Response(statistics.statistics(_group_by(request.query_params.get("group_by"))))
+
+
+def _group_by(value: str | None) -> str:
+    value = value or "category"
+    if value not in statistics.GROUPS:
+        raise ApplicationError(
+            "Invalid grouping.",
+            code="invalid_filter",
+            fields={"group_by": ["One of: category, region, month."]},
+        )
+    return value

@@ -18,4 +18,5 @@ urlpatterns = [
     path("changes/", api.ChangesApi.as_view(), name="changes"),
     path("exchange/systems/", api.SystemRegistrationApi.as_view(), name="exchange-systems"),
     path("exchange/announcements/", api.PushApi.as_view(), name="exchange-push"),
+    path("statistics/", api.StatisticsApi.as_view(), name="statistics"),
 ]
