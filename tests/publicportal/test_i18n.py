@@ -1,5 +1,5 @@
-"""The public portal's Chinese catalogue (publicportal/locale): complete, Chinese, placeholders kept, and
-the compiled .mo in step with the .po. The same checks as the platform's catalogue."""
+"""The public portal's Chinese catalogue (publicportal/locale): complete, Chinese, placeholders
+kept, and the compiled .mo in step with the .po. The same checks as the platform's catalogue."""
 
 import gettext
 import re
