@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Category, TradingMethod
 from portal.errors import ApplicationError
 from portal.tradelog.services import append_entry
-from publicportal import policies
+from publicportal import cache, policies
 from publicportal.index import PublishedItem, upsert_publication
 from publicportal.models import ExternalProject, Publication, SourceSystem
 from publicportal.selectors import region_and_below
@@ -53,6 +53,7 @@ def register_system(
         token_hint=token[:4],
         registered_by=actor,
     )
+    cache.bump_on_commit()  # the new system is a filter of the list at once
     append_entry(
         action="exchange.system_registered",
         obj=system,

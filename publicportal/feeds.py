@@ -42,7 +42,7 @@ class AnnouncementsFeed(Feed):
         return _("Announcements published on the public resource trading platform.")
 
     def items(self, obj):
-        return publications(obj)[:FEED_SIZE]
+        return publications(obj).select_related("category", "region")[:FEED_SIZE]
 
     def item_title(self, item):
         return item.title

@@ -4,9 +4,8 @@ named by field: `?from=2026-13-01` is refused under `from`, not ignored)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Category, TradingMethod
-from portal.centres.models import Centre, Region
-from publicportal.models import Publication, SourceSystem
+from publicportal import selectors
+from publicportal.models import Publication
 from publicportal.search import MAX_QUERY_CHARS
 from publicportal.selectors import PublicationFilters
 from trading.models import Announcement
@@ -48,33 +47,15 @@ class PublicationFilterForm(forms.Form):
                 if api_name in data and name not in data:
                     data[name] = data[api_name]
         super().__init__(data, *args, **kwargs)
-        self.fields["category"].choices = [
-            ("", _("All categories")),
-            *list(Category.objects.filter(is_active=True).values_list("code", "name")),
-        ]
+        references = selectors.references()["choices"]
+        self.fields["category"].choices = [("", _("All categories")), *references["category"]]
         self.fields["kind"].choices = [("", _("All kinds")), *Announcement.Kind.choices]
-        self.fields["method"].choices = [
-            ("", _("All methods")),
-            *list(TradingMethod.objects.filter(is_active=True).values_list("code", "name_zh")),
-        ]
-        self.fields["region"].choices = [
-            ("", _("All regions")),
-            *list(
-                Region.objects.filter(
-                    level__in=[Region.Level.PROVINCE, Region.Level.CITY]
-                ).values_list("code", "name")
-            ),
-        ]
-        self.fields["centre"].choices = [
-            ("", _("All centres")),
-            *list(Centre.objects.values_list("code", "name")),
-        ]
+        self.fields["method"].choices = [("", _("All methods")), *references["method"]]
+        self.fields["region"].choices = [("", _("All regions")), *references["region"]]
+        self.fields["centre"].choices = [("", _("All centres")), *references["centre"]]
         self.fields["status"].choices = [("", _("Any status")), *Publication.Status.choices]
         self.fields["source"].choices = [("", _("All sources")), *Publication.Source.choices]
-        self.fields["system"].choices = [
-            ("", _("All systems")),
-            *list(SourceSystem.objects.values_list("code", "name")),
-        ]
+        self.fields["system"].choices = [("", _("All systems")), *references["system"]]
 
     def clean(self):
         cleaned = super().clean()

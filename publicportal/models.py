@@ -131,8 +131,15 @@ class Publication(models.Model):
     title = models.CharField(_("title"), max_length=250)
     body = models.TextField(_("text"), blank=True)
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # No single-column indexes on the filtered foreign keys: the composite (column,
+    # published_at) indexes below serve them, and a lone index invites the planner to AND
+    # whole-category bitmaps together (slow on a million rows).
     category = models.ForeignKey(
-        "catalog.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+        "catalog.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     method = models.ForeignKey(
         "catalog.TradingMethod",
@@ -143,7 +150,11 @@ class Publication(models.Model):
         related_name="+",
     )
     region = models.ForeignKey(
-        "centres.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+        "centres.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     centre = models.ForeignKey(
         "centres.Centre",
@@ -152,6 +163,7 @@ class Publication(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     amount = models.DecimalField(

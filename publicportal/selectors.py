@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache as django_cache
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -11,12 +12,13 @@ from django.utils import timezone
 from catalog.models import Category
 from portal.centres.models import Centre, Region
 from publicportal import cache, search
-from publicportal.index import publication_payload
 from publicportal.models import Publication
+from trading.models import Announcement
 
 #: A count beyond this is shown as "more than": counting a million rows on every page view
 #: would cost more than the page itself.
-COUNT_CAP = 10_000
+COUNT_CAP = 500
+KIND_LABELS = dict(Announcement.Kind.choices)
 #: Results of a single-character search: the most recent ones only, and the page says so.
 SINGLE_CHARACTER_LIMIT = 200
 
@@ -43,25 +45,89 @@ class PublicationFilters:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in vars(self).items()}
 
 
+#: How long the reference tables (categories, regions, centres, systems) are cached besides
+#: the portal's version (bumped on every publication and every new connected system).
+REFERENCE_TIMEOUT = 60
+
+
+def references() -> dict:
+    """The small reference tables the list needs, cached: the filters' choices, the names of
+    the ids a publication refers to, and what a category or region code covers. The list's
+    own query then joins nothing."""
+    key = f"publicportal:references:{cache.current_version()}"
+    value = django_cache.get(key)
+    if value is None:
+        value = _load_references()
+        django_cache.set(key, value, REFERENCE_TIMEOUT)
+    return value
+
+
+def _load_references() -> dict:
+    from catalog.models import TradingMethod
+    from publicportal.models import SourceSystem
+
+    categories = list(Category.objects.values_list("id", "code", "name", "parent_id", "is_active"))
+    regions = list(Region.objects.values_list("id", "code", "name", "parent_id", "level"))
+    children: dict[int | None, list[int]] = {}
+    for region_id, _code, _name, parent_id, _level in regions:
+        children.setdefault(parent_id, []).append(region_id)
+
+    def below(region_id: int) -> list[int]:
+        found, frontier = [region_id], [region_id]
+        while frontier:
+            frontier = [child for parent in frontier for child in children.get(parent, [])]
+            found += frontier
+        return sorted(found)
+
+    code_of_category = {cid: code for cid, code, *_ in categories}
+    category_ids: dict[str, list[int]] = {}
+    for cid, code, _name, parent_id, _active in categories:
+        category_ids.setdefault(code, []).append(cid)
+        if parent_id is not None:
+            category_ids.setdefault(code_of_category[parent_id], []).append(cid)
+    methods = list(TradingMethod.objects.values_list("id", "code", "name_zh", "is_active"))
+    centres = list(Centre.objects.values_list("id", "code", "name"))
+    systems = list(SourceSystem.objects.values_list("id", "code", "name"))
+    return {
+        "choices": {
+            "category": [(code, name) for _, code, name, _, active in categories if active],
+            "method": [(code, name) for _, code, name, active in methods if active],
+            "region": [
+                (code, name)
+                for _, code, name, _, level in sorted(regions, key=lambda r: r[1])
+                if level in {Region.Level.PROVINCE, Region.Level.CITY}
+            ],
+            "centre": [(code, name) for _, code, name in sorted(centres, key=lambda c: c[1])],
+            "system": [(code, name) for _, code, name in sorted(systems, key=lambda c: c[1])],
+        },
+        "category": {cid: (code, name) for cid, code, name, *_ in categories},
+        "region": {rid: (code, name) for rid, code, name, *_ in regions},
+        "centre": {cid: (code, name) for cid, code, name in centres},
+        "method": {mid: code for mid, code, *_ in methods},
+        "system": {sid: (code, name) for sid, code, name in systems},
+        "category_ids": category_ids,
+        "region_ids": {code: below(rid) for rid, code, *_ in regions},
+    }
+
+
 def _category_ids(code: str) -> list[int]:
-    return list(
-        Category.objects.filter(Q(code=code) | Q(parent__code=code)).values_list("id", flat=True)
-    )
+    return references()["category_ids"].get(code, [])
 
 
 def _region_ids(code: str) -> list[int]:
     """The region and every division under it (province → cities → districts)."""
-    ids = set(Region.objects.filter(code=code).values_list("id", flat=True))
-    frontier = set(ids)
+    return references()["region_ids"].get(code, [])
+
+
+def region_and_below(region: Region) -> QuerySet[Region]:
+    """The region and every division under it, read from the database (not the cache: a
+    connected system's scope is checked against the current divisions)."""
+    ids, frontier = {region.pk}, {region.pk}
     while frontier:
         frontier = set(Region.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
         frontier -= ids
         ids |= frontier
-    return sorted(ids)
-
-
-def region_and_below(region: Region) -> QuerySet[Region]:
-    return Region.objects.filter(id__in=_region_ids(region.code))
+    return Region.objects.filter(id__in=ids)
 
 
 def _start_of(day: date) -> datetime:
@@ -90,17 +156,20 @@ def text_search(queryset: QuerySet[Publication], q: str) -> QuerySet[Publication
 
 
 def publications(filters: PublicationFilters) -> QuerySet[Publication]:
-    queryset = Publication.objects.select_related(
-        "category", "method", "region", "centre", "system"
-    )
+    queryset = Publication.objects.all()
     if filters.category:
         queryset = queryset.filter(category_id__in=_category_ids(filters.category))
     if filters.region:
         queryset = queryset.filter(region_id__in=_region_ids(filters.region))
+    refs = references()
     if filters.centre:
-        queryset = queryset.filter(centre__code=filters.centre)
+        queryset = queryset.filter(
+            centre_id__in=[i for i, (code, _) in refs["centre"].items() if code == filters.centre]
+        )
     if filters.method:
-        queryset = queryset.filter(method__code=filters.method)
+        queryset = queryset.filter(
+            method_id__in=[i for i, code in refs["method"].items() if code == filters.method]
+        )
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
     if filters.status:
@@ -108,7 +177,9 @@ def publications(filters: PublicationFilters) -> QuerySet[Publication]:
     if filters.source:
         queryset = queryset.filter(source=filters.source)
     if filters.system:
-        queryset = queryset.filter(system__code=filters.system)
+        queryset = queryset.filter(
+            system_id__in=[i for i, (code, _) in refs["system"].items() if code == filters.system]
+        )
     if filters.project:
         project = filters.project
         queryset = queryset.filter(
@@ -145,7 +216,7 @@ def publication_page(filters: PublicationFilters, *, page: int, per_page: int) -
             "single_character": single,
             "page": page,
             "pages": max(1, -(-count // per_page)),
-            "results": [publication_payload(p) | publication_links(p) for p in rows],
+            "results": [listed(p) for p in rows],
         }
 
     return cache.cached("page", {**filters.as_dict(), "page": page, "n": per_page}, compute)
@@ -158,19 +229,58 @@ def publication_links(publication: Publication) -> dict:
         "region_name": publication.region.name,
         "centre_name": publication.centre.name if publication.centre_id else None,
         "kind_label": kind_label(publication.kind),
-        "status_label": str(Publication.Status(publication.status).label)
-        if publication.status in Publication.Status.values
-        else publication.status,
+        "status_label": _status_label(publication.status),
         "detail_path": publication.detail_path,
         "project_path": publication.project_path,
     }
 
 
-def kind_label(kind: str) -> str:
-    from trading.models import Announcement
+def listed(publication: Publication) -> dict:
+    """`publication_payload` and `publication_links` with the names from the cached reference
+    tables instead of joins (the shape is the same)."""
+    refs = references()
+    category = refs["category"].get(publication.category_id, ("", ""))
+    region = refs["region"].get(publication.region_id, ("", ""))
+    centre = refs["centre"].get(publication.centre_id) if publication.centre_id else None
+    system = refs["system"].get(publication.system_id) if publication.system_id else None
+    return {
+        "id": publication.pk,
+        "source": publication.source,
+        "source_key": publication.source_key,
+        "system": system[0] if system else None,
+        "project_key": publication.project_key,
+        "project_title": publication.project_title,
+        "transaction_code": publication.transaction_code,
+        "kind": publication.kind,
+        "title": publication.title,
+        "body": publication.body,
+        "data": publication.data,
+        "category": category[0],
+        "method": refs["method"].get(publication.method_id) if publication.method_id else None,
+        "region": region[0],
+        "centre": centre[0] if centre else None,
+        "status": publication.status,
+        "amount": None if publication.amount is None else str(publication.amount),
+        "published_at": publication.published_at.isoformat(),
+        "system_name": system[1] if system else None,
+        "category_name": category[1],
+        "region_name": region[1],
+        "centre_name": centre[1] if centre else None,
+        "kind_label": kind_label(publication.kind),
+        "status_label": _status_label(publication.status),
+        "detail_path": publication.detail_path,
+        "project_path": publication.project_path,
+    }
 
-    labels = dict(Announcement.Kind.choices)
-    return str(labels.get(kind, kind))
+
+def _status_label(status: str) -> str:
+    if status in Publication.Status.values:
+        return str(Publication.Status(status).label)
+    return status
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
 
 
 def project_publications(project_key: str) -> QuerySet[Publication]:
