@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from portal.centres.models import Centre
 from portal.errors import ApplicationError
 from publicportal import cache as portal_cache
-from publicportal import changes, exchange, ocds, selectors, statistics
+from publicportal import changes, exchange, ocds, selectors, statistics, transfers
 from publicportal.authentication import IsSourceSystem, SourceSystemAuthentication
 from publicportal.forms import PublicationFilterForm
 from publicportal.index import publication_payload
@@ -321,7 +321,12 @@ class PushedProjectInput(serializers.Serializer):
     method = serializers.CharField(max_length=32, required=False, default="")
     transaction_code = serializers.CharField(max_length=40, required=False, default="")
     budget_amount = serializers.DecimalField(
-        max_digits=16, decimal_places=2, min_value=Decimal("0.01"), required=False, default=None
+        max_digits=16,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        default=None,
     )
     tenderee = serializers.CharField(max_length=200, required=False, default="")
 
@@ -338,7 +343,12 @@ class PushedAnnouncementInput(serializers.Serializer):
     body = serializers.CharField()
     published_at = serializers.DateTimeField()
     amount = serializers.DecimalField(
-        max_digits=16, decimal_places=2, min_value=Decimal("0.01"), required=False, default=None
+        max_digits=16,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        default=None,
     )
     data = serializers.DictField(required=False, default=dict)
 
@@ -409,3 +419,49 @@ def _group_by(value: str | None) -> str:
             fields={"group_by": ["One of: category, region, month."]},
         )
     return value
+
+
+# --- Open data: land, mining and equity transfers ------------------------------------------
+
+
+class TransfersApi(APIView):
+    """GET /api/v1/open-data/transfers/?since=… — land use rights, mining rights and
+    state-owned equity transfers (which OCDS does not cover) as a documented JSON package
+    (docs/OPEN_DATA.md), oldest first, 200 a page (`links.next`)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            _param("since", "ISO 8601 date-time (or date): published from then on"),
+            _param("page", "Page number", OpenApiTypes.INT),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        since = _parse_since(request.query_params.get("since"))
+        page = _page(request.query_params.get("page"))
+        package, more = transfers.transfer_package(
+            uri=request.build_absolute_uri(),
+            absolute=request.build_absolute_uri,
+            since=since,
+            offset=(page - 1) * OCDS_PAGE,
+            limit=OCDS_PAGE,
+        )
+        if more:
+            query = request.query_params.copy()
+            query["page"] = str(page + 1)
+            package["links"] = {
+                "next": request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+            }
+        return Response(package)
+
+
+class TransferSchemaApi(APIView):
+    """GET /api/v1/open-data/transfers/schema/ — the JSON Schema of the transfer package."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return Response(transfers.schema())

@@ -19,4 +19,6 @@ urlpatterns = [
     path("exchange/systems/", api.SystemRegistrationApi.as_view(), name="exchange-systems"),
     path("exchange/announcements/", api.PushApi.as_view(), name="exchange-push"),
     path("statistics/", api.StatisticsApi.as_view(), name="statistics"),
+    path("open-data/transfers/", api.TransfersApi.as_view(), name="transfers"),
+    path("open-data/transfers/schema/", api.TransferSchemaApi.as_view(), name="transfers-schema"),
 ]
