@@ -427,7 +427,7 @@ def _group_by(value: str | None) -> str:
 class TransfersApi(APIView):
     """GET /api/v1/open-data/transfers/?since=… — land use rights, mining rights and
     state-owned equity transfers (which OCDS does not cover) as a documented JSON package
-    (docs/OPEN_DATA.md), oldest first, 200 a page (`links.next`)."""
+    (publicportal/README.md), oldest first, 200 a page (`links.next`)."""
 
     permission_classes = [AllowAny]
 

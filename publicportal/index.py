@@ -152,6 +152,20 @@ def upsert_publication(item: PublishedItem) -> Publication:
     return publication
 
 
+@transaction.atomic
+def withdraw_publication(source_key: str) -> None:
+    """The source deleted what it had published: drop it from the index, tell the feed."""
+    deleted, _ = Publication.objects.filter(source_key=source_key).delete()
+    if deleted:
+        record_change(
+            object_type="publication",
+            object_key=source_key,
+            action="deleted",
+            payload={"source_key": source_key},
+        )
+        cache.bump_on_commit()
+
+
 # --- The trading source (issue 3) ----------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 untouched; the receiver runs inside the publishing transaction, so the index commits or
 rolls back with the announcement)."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from publicportal import index
@@ -14,3 +14,8 @@ def index_trading_announcement(sender, instance: Announcement, raw: bool = False
     if raw:  # loading fixtures
         return
     index.index_trading_announcement(instance)
+
+
+@receiver(post_delete, sender=Announcement, dispatch_uid="publicportal.unindex_trading")
+def unindex_trading_announcement(sender, instance: Announcement, **kwargs):
+    index.withdraw_publication(f"trading:{instance.pk}")

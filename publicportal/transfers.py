@@ -1,5 +1,5 @@
 """Open data for land use rights, mining rights and state-owned equity transfers, which OCDS
-does not cover: a documented JSON package in the same spirit (docs/OPEN_DATA.md, schema in
+does not cover: a documented JSON package in the same spirit (publicportal/README.md, schema in
 open_data/transfer-package-schema.json), read from the publication index, so that every
 source (auctions, connected systems) appears as soon as it feeds the index."""
 

@@ -181,3 +181,21 @@ def test_a_bad_cursor_is_refused_by_name():
     response = Client().get("/api/v1/changes/", {"cursor": "abc"})
     assert response.status_code == 400 and "cursor" in response.json()
     assert Client().get("/api/v1/changes/", {"limit": "0"}).status_code == 400
+
+
+def test_the_feed_carries_a_publication_and_its_withdrawal(clock, centre, staff, tenderee):
+    from tests.publicportal.conftest import publish_tender
+
+    project = publish_tender(tenderee=tenderee, staff=staff, centre=centre, title="漳州市路灯工程")
+    announcement = project.announcements.get()
+    created = feed()
+    (change,) = [c for c in created["results"] if c["object_type"] == "publication"]
+    assert change["action"] == "created"
+    assert change["data"]["title"] == announcement.title
+    assert change["data"]["category"] == "engineering"
+    announcement.delete()
+    (withdrawn,) = feed(created["next_cursor"])["results"]
+    assert (withdrawn["object_key"], withdrawn["action"]) == (
+        f"trading:{announcement.pk}",
+        "deleted",
+    )
