@@ -193,9 +193,7 @@ def test_the_feed_carries_a_publication_and_its_withdrawal(clock, centre, staff,
     assert change["action"] == "created"
     assert change["data"]["title"] == announcement.title
     assert change["data"]["category"] == "engineering"
+    key = f"trading:{announcement.pk}"
     announcement.delete()
     (withdrawn,) = feed(created["next_cursor"])["results"]
-    assert (withdrawn["object_key"], withdrawn["action"]) == (
-        f"trading:{announcement.pk}",
-        "deleted",
-    )
+    assert (withdrawn["object_key"], withdrawn["action"]) == (key, "deleted")
