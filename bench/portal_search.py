@@ -356,7 +356,7 @@ def main(argv=None) -> int:
         def varied_search(r: random.Random) -> str:
             return (
                 f"/api/v1/announcements/?q=%E9%81%93%E8%B7%AF&region={r.choice(cities)}"
-                f"&page={r.randint(1, 20)}"
+                f"&page={r.randint(1, 5)}"
             )
 
         scenarios = {

@@ -57,8 +57,14 @@ class PublicationOutput(serializers.Serializer):
 
 
 class PublicationPageOutput(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Exact up to 10,000; see count_capped.")
+    count = serializers.IntegerField(
+        help_text="Exact up to 500 (see count_capped), or an estimate (see count_estimated)."
+    )
     count_capped = serializers.BooleanField()
+    count_estimated = serializers.BooleanField(
+        help_text="Counting would have been slow: the database's estimate is given."
+    )
+    has_next = serializers.BooleanField()
     single_character = serializers.BooleanField(
         help_text="A one-character search returns the 200 most recent matches only."
     )

@@ -1,10 +1,11 @@
 """Reads of the portal: the public list with its filters and the Chinese search."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache as django_cache
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -19,6 +20,8 @@ from trading.models import Announcement
 #: would cost more than the page itself.
 COUNT_CAP = 500
 KIND_LABELS = dict(Announcement.Kind.choices)
+#: Longer than this (milliseconds), a count gives way to the planner's estimate.
+COUNT_TIMEOUT_MS = 40
 #: Results of a single-character search: the most recent ones only, and the page says so.
 SINGLE_CHARACTER_LIMIT = 200
 
@@ -194,29 +197,62 @@ def publications(filters: PublicationFilters) -> QuerySet[Publication]:
     return queryset.order_by(*order)
 
 
+def bounded_count(queryset: QuerySet, cap: int) -> tuple[int, bool, bool]:
+    """(count, capped, estimated): the exact count up to `cap`, unless counting takes longer
+    than `COUNT_TIMEOUT_MS` on PostgreSQL (sparse matches in a million rows), in which case
+    the planner's estimate is given instead and said to be one."""
+    counted = queryset.order_by()[: cap + 1]
+    if connection.vendor != "postgresql":
+        count = counted.count()
+        return min(count, cap), count > cap, False
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(COUNT_TIMEOUT_MS)}")
+            count = counted.count()
+        return min(count, cap), count > cap, False
+    except OperationalError:  # the statement timed out: estimate
+        sql, params = queryset.order_by().query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        return min(estimate, cap), estimate > cap, True
+
+
 def publication_page(filters: PublicationFilters, *, page: int, per_page: int) -> dict:
     """One page of the list, cached under the portal's version (bumped on every publish).
 
-    `count` is exact up to `COUNT_CAP` (`count_capped` says when there are more); a
-    single-character query returns the `SINGLE_CHARACTER_LIMIT` most recent matches.
+    `count` is exact up to `COUNT_CAP` (`count_capped` says when there are more) or, when
+    counting would be slow, the planner's estimate (`count_estimated`); a single-character
+    query returns the `SINGLE_CHARACTER_LIMIT` most recent matches.
     """
 
     def compute() -> dict:
         queryset = publications(filters)
         single = search.is_single_character(filters.q)
         cap = SINGLE_CHARACTER_LIMIT if single else COUNT_CAP
-        count = queryset.order_by()[: cap + 1].count()
-        capped = count > cap
-        count = min(count, cap)
         start = (page - 1) * per_page
-        rows = list(queryset[start : min(start + per_page, count)]) if start < count else []
+        end = start + per_page + 1  # one more: is there a next page?
+        if single:
+            end = min(end, cap)
+        rows = list(queryset[start:end]) if start < end else []
+        if page == 1 and len(rows) <= per_page:
+            count, capped, estimated = len(rows), False, False  # all of it is on this page
+        else:
+            count, capped, estimated = bounded_count(queryset, cap)
+        has_next = len(rows) > per_page and (not single or end < cap)
+        pages = max(1, -(-count // per_page), page + 1 if has_next else page)
         return {
             "count": count,
             "count_capped": capped,
+            "count_estimated": estimated,
             "single_character": single,
             "page": page,
-            "pages": max(1, -(-count // per_page)),
-            "results": [listed(p) for p in rows],
+            "pages": pages,
+            "has_next": has_next,
+            "results": [listed(p) for p in rows[:per_page]],
         }
 
     return cache.cached("page", {**filters.as_dict(), "page": page, "n": per_page}, compute)

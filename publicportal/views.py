@@ -23,7 +23,6 @@ def search(request):
             form.filters(), page=form.page_number(), per_page=form.per_page()
         )
         page["has_previous"] = page["page"] > 1
-        page["has_next"] = page["page"] < page["pages"]
     return render(request, "publicportal/search.html", {"form": form, "page": page})
 
 

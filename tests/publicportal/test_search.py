@@ -187,3 +187,19 @@ def test_the_portal_page_searches_and_links_each_result(three_tenders):
 
 def test_categories_exist():
     assert Category.objects.filter(code__in=["engineering", "procurement"]).count() == 2
+
+
+def test_a_slow_count_gives_way_to_the_planners_estimate(three_tenders):
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    from publicportal import selectors
+
+    slow = Publication.objects.filter(
+        RawSQL("pg_sleep(0.05) IS NOT NULL", (), output_field=BooleanField())
+    )
+    count, capped, estimated = selectors.bounded_count(slow, 500)
+    assert estimated is True and capped is False and count >= 0
+    # A quick count is exact.
+    assert selectors.bounded_count(Publication.objects.all(), 500) == (3, False, False)
+    assert selectors.bounded_count(Publication.objects.all(), 2) == (2, True, False)
