@@ -250,7 +250,9 @@ def load(sandbox: Sandbox, rows: int, refs: dict, rng: random.Random, step) -> d
         for _name, definition in indexes:
             cursor.execute(definition)
         timings["indexes_s"] = round(time.monotonic() - began, 1)
-        cursor.execute("ANALYZE publicportal_publication")
+        # As autovacuum would soon after a bulk load: statistics and the visibility map
+        # (index-only scans need it).
+        cursor.execute("VACUUM (ANALYZE) publicportal_publication")
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('publicportal_publication'))")
         timings["table_size"] = cursor.fetchone()[0]
         cursor.execute(

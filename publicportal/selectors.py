@@ -21,7 +21,7 @@ from trading.models import Announcement
 COUNT_CAP = 500
 KIND_LABELS = dict(Announcement.Kind.choices)
 #: Longer than this (milliseconds), a count gives way to the planner's estimate.
-COUNT_TIMEOUT_MS = 40
+COUNT_TIMEOUT_MS = 20
 #: Results of a single-character search: the most recent ones only, and the page says so.
 SINGLE_CHARACTER_LIMIT = 200
 
