@@ -191,6 +191,12 @@ class Publication(models.Model):
             models.Index(fields=["centre", "-published_at"], name="publication_centre"),
             models.Index(fields=["status", "-published_at"], name="publication_status"),
             models.Index(fields=["kind", "-published_at"], name="publication_kind"),
+            # The portal's usual combination (a region, a category, a status, newest first):
+            # the page is an index range and its count an index-only scan.
+            models.Index(
+                fields=["region", "category", "status", "-published_at"],
+                name="publication_facets",
+            ),
             GinIndex(fields=["search_vector"], name="publication_search"),
         ]
 

@@ -3,6 +3,7 @@
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 
 from django.core.cache import cache as django_cache
 from django.db import OperationalError, connection, transaction
@@ -53,15 +54,22 @@ class PublicationFilters:
 REFERENCE_TIMEOUT = 60
 
 
+_memo: dict = {}
+
+
 def references() -> dict:
     """The small reference tables the list needs, cached: the filters' choices, the names of
     the ids a publication refers to, and what a category or region code covers. The list's
-    own query then joins nothing."""
+    own query then joins nothing. Kept in the process too, per cache version (unpickling
+    them for every row would cost more than the query)."""
     key = f"publicportal:references:{cache.current_version()}"
+    if _memo.get("key") == key and _memo["expires"] > monotonic():
+        return _memo["value"]
     value = django_cache.get(key)
     if value is None:
         value = _load_references()
         django_cache.set(key, value, REFERENCE_TIMEOUT)
+    _memo.update(key=key, value=value, expires=monotonic() + REFERENCE_TIMEOUT)
     return value
 
 
@@ -231,6 +239,7 @@ def publication_page(filters: PublicationFilters, *, page: int, per_page: int) -
 
     def compute() -> dict:
         queryset = publications(filters)
+        refs = references()
         single = search.is_single_character(filters.q)
         cap = SINGLE_CHARACTER_LIMIT if single else COUNT_CAP
         start = (page - 1) * per_page
@@ -252,7 +261,7 @@ def publication_page(filters: PublicationFilters, *, page: int, per_page: int) -
             "page": page,
             "pages": pages,
             "has_next": has_next,
-            "results": [listed(p) for p in rows[:per_page]],
+            "results": [listed(p, refs) for p in rows[:per_page]],
         }
 
     return cache.cached("page", {**filters.as_dict(), "page": page, "n": per_page}, compute)
@@ -271,10 +280,10 @@ def publication_links(publication: Publication) -> dict:
     }
 
 
-def listed(publication: Publication) -> dict:
+def listed(publication: Publication, refs: dict | None = None) -> dict:
     """`publication_payload` and `publication_links` with the names from the cached reference
     tables instead of joins (the shape is the same)."""
-    refs = references()
+    refs = refs or references()
     category = refs["category"].get(publication.category_id, ("", ""))
     region = refs["region"].get(publication.region_id, ("", ""))
     centre = refs["centre"].get(publication.centre_id) if publication.centre_id else None

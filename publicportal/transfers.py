@@ -25,8 +25,7 @@ def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def transfer(publication: Publication, absolute) -> dict:
-    refs = references()
+def transfer(publication: Publication, absolute, refs: dict) -> dict:
     category = refs["category"][publication.category_id]
     region = refs["region"][publication.region_id]
     centre = refs["centre"].get(publication.centre_id) if publication.centre_id else None
@@ -75,7 +74,7 @@ def transfer_package(
         "version": VERSION,
         "publishedDate": timezone.localtime().isoformat(),
         "publisher": {"name": settings.OCDS_PUBLISHER_NAME},
-        "transfers": [transfer(p, absolute) for p in rows[:limit]],
+        "transfers": [transfer(p, absolute, references()) for p in rows[:limit]],
     }
     if settings.OCDS_LICENSE:
         package["license"] = settings.OCDS_LICENSE
