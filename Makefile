@@ -13,7 +13,7 @@ TEST_ENV := PORTAL_ENV=test \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}
 
-.PHONY: run test lint demo bench assets install messages clean
+.PHONY: run test lint demo bench assets browser install messages clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,11 +27,26 @@ portal/static/vendor/.installed: package.json package-lock.json
 	mkdir -p portal/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js portal/static/vendor/htmx.min.js
 	cp node_modules/scrypt-js/scrypt.js portal/static/vendor/scrypt.js
+	cp node_modules/echarts/dist/echarts.min.js portal/static/vendor/echarts.min.js
 	touch $@
 
 assets: portal/static/vendor/.installed
 
-install: $(BIN)/.installed assets
+# The browser tests drive Debian's Chromium (no browser download); install it when missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's chromium and a CJK font for the browser tests"; \
+			$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+			$$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq chromium fonts-wqy-microhei; \
+		else \
+			echo "WARNING: /usr/bin/chromium is missing and apt-get is not available;" \
+				"the browser tests will fail until chromium is installed."; \
+		fi; \
+	fi
+
+install: $(BIN)/.installed assets browser
 
 run: install
 	mkdir -p var
@@ -61,7 +76,8 @@ bench: install
 # is committed so that a machine without gettext still shows the Chinese UI.
 I18N_IGNORE := --ignore '.venv/*' --ignore 'node_modules/*' --ignore '*/migrations/*' \
 	--ignore 'tests/*' --ignore 'var/*' --ignore 'bench/*' \
-	--ignore 'credit/*.py' --ignore 'experts/*' --ignore 'templates/experts/*'
+	--ignore 'credit/*.py' --ignore 'experts/*' --ignore 'templates/experts/*' \
+	--ignore 'publicportal/*'
 messages: install
 	$(TEST_ENV) $(BIN)/python manage.py makemessages -l zh_Hans $(I18N_IGNORE)
 	$(TEST_ENV) $(BIN)/python manage.py compilemessages -l zh_Hans $(I18N_IGNORE)

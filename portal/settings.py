@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "experts",
     "trading",
     "supervision",
+    "publicportal",
 ]
 
 MIDDLEWARE = [
@@ -339,3 +340,12 @@ if not BID_ARCHIVE_KEY:
 
 # How long an invitation to join a market entity stays valid.
 ENTITY_INVITATION_DAYS = 7
+
+# --- Open data (publicportal) ------------------------------------------------------------------
+# The OCDS ocid prefix: "ocds-" and the six characters the Open Contracting Partnership
+# registers for the publisher; the default is a placeholder until registration.
+OCDS_OCID_PREFIX = env.str("OCDS_OCID_PREFIX", default="ocds-prtp00")
+OCDS_CATEGORIES = ["engineering", "procurement"]
+OCDS_PUBLISHER_NAME = env.str("OCDS_PUBLISHER_NAME", default="公共资源交易平台")
+OCDS_LICENSE = env.str("OCDS_LICENSE", default="https://creativecommons.org/licenses/by/4.0/")
+OCDS_PUBLICATION_POLICY = env.str("OCDS_PUBLICATION_POLICY", default="")

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("portal.api_urls")),
     path("catalog/", include("catalog.api.urls")),
     path("credit/", include("credit.api_urls")),
+    path("", include("publicportal.api_urls")),
     path("", include("trading.api_urls")),
     path("", include("experts.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("experts/", include("experts.urls")),
     path("credit/", include("credit.urls")),
     path("trading/", include("trading.urls")),
+    path("public/", include("publicportal.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -901,37 +900,3 @@ class ArchiveApi(APIView):
         project = get_object_or_404(Project, pk=project_id)
         project = awards.archive_project(project=project, actor=request.user)
         return Response({"state": project.state, "manifest": project.archive_manifest})
-
-
-# --- Public announcements -------------------------------------------------------------------
-
-
-class AnnouncementListApi(APIView):
-    """GET /api/v1/announcements/ — every published announcement, newest first
-    (`?category=&kind=&region=&centre=&project=`)."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(responses=AnnouncementOutput(many=True))
-    def get(self, request):
-        queryset = selectors.published_announcements(
-            category=request.query_params.get("category"),
-            kind=request.query_params.get("kind"),
-            region=request.query_params.get("region"),
-            centre=request.query_params.get("centre"),
-            project=request.query_params.get("project"),
-        )
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(AnnouncementOutput(page, many=True).data)
-
-
-class AnnouncementDetailApi(APIView):
-    """GET /api/v1/announcements/{id}/"""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(responses=AnnouncementOutput)
-    def get(self, request, announcement_id: int):
-        announcement = get_object_or_404(selectors.published_announcements(), pk=announcement_id)
-        return Response(AnnouncementOutput(announcement).data)

@@ -58,10 +58,5 @@ urlpatterns = [
         api.PerformanceApi.as_view(),
         name="contract-performance",
     ),
-    path("announcements/", api.AnnouncementListApi.as_view(), name="announcements"),
-    path(
-        "announcements/<int:announcement_id>/",
-        api.AnnouncementDetailApi.as_view(),
-        name="announcement-detail",
-    ),
+    # The public announcement list and detail moved to the portal (publicportal/api.py).
 ]

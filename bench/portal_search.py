@@ -1,0 +1,434 @@
+"""Portal search benchmark: the public list, filtered, and a two-character Chinese search
+("道路") over 1,000,000 announcements, under gunicorn with 50 concurrent clients, beside a
+trivial Django view on the same server (the ceiling).
+
+    .venv/bin/python bench/portal_search.py [--rows 1000000] [--clients 50] [--seconds 20]
+
+Steps: a database of its own (portal_bench_portal_search), migrated; regions and centres of
+the nine cities of Fujian; ROWS announcements with realistic Chinese titles (city, district,
+place, object, work, kind of notice) written with COPY into the portal's publication index
+(secondary indexes dropped during the load and rebuilt after, the search trigger filling
+the tsvector row by row); gunicorn (2 sync workers, as the other benchmarks chose for the
+two cores); then, each for SECONDS with CLIENTS closed-loop clients (a new connection per
+request, as a browser behind no keep-alive would):
+
+- the trivial view (`GET /api/v1/regions/`, one small query): the ceiling;
+- the filtered list, the same URL again and again (served from the portal's cache);
+- the filtered list with varying filters, dates and pages (nearly every request misses the
+  cache: the database's figure);
+- the search 道路, cached, then varying (misses).
+
+Latency is measured at the client (queueing in gunicorn's backlog included: with 50
+clients and 2 workers a request mostly waits) and at the server (gunicorn's own request
+time from its access log). EXPLAIN ANALYZE of the two queries is written to the log
+directory. Drops the database at the end unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _harness import (
+    Gunicorn,
+    Sandbox,
+    distribution_ms,
+    get,
+    load_average,
+    machine,
+    percentile,
+    wait_until_quiet,
+    write_json,
+)
+
+from publicportal.search import search_document
+
+SEED = Path(__file__).resolve().parent / "_portal_search_seed.py"
+
+DISTRICTS = {
+    "350100": ["鼓楼区", "台江区", "仓山区", "晋安区", "长乐区", "闽侯县"],
+    "350200": ["思明区", "湖里区", "集美区", "海沧区", "同安区", "翔安区"],
+    "350300": ["城厢区", "涵江区", "荔城区", "秀屿区", "仙游县"],
+    "350400": ["三元区", "沙县区", "永安市", "尤溪县", "大田县"],
+    "350500": ["丰泽区", "鲤城区", "洛江区", "晋江市", "石狮市", "南安市", "惠安县"],
+    "350600": ["芗城区", "龙文区", "龙海区", "长泰区", "漳浦县", "云霄县", "诏安县"],
+    "350700": ["延平区", "建阳区", "建瓯市", "武夷山市", "邵武市"],
+    "350800": ["新罗区", "永定区", "漳平市", "上杭县", "长汀县"],
+    "350900": ["蕉城区", "福安市", "福鼎市", "霞浦县", "古田县"],
+}
+PLACES = [
+    "滨江",
+    "东环",
+    "西湖",
+    "北峰",
+    "南山",
+    "金山",
+    "龙江",
+    "九龙江",
+    "双溪",
+    "沿河",
+    "迎宾",
+    "工业园",
+    "高新区",
+    "滨海新城",
+    "古城",
+    "大学城",
+    "火车站片区",
+    "中心城区",
+    "开发区",
+    "海湾",
+]
+ENGINEERING_OBJECTS = [
+    ("城市道路", "改造"),
+    ("道路", "维修"),
+    ("市政道路", "新建"),
+    ("桥梁", "加固"),
+    ("隧道", "照明提升"),
+    ("供水管网", "改造"),
+    ("排水管网", "新建"),
+    ("污水处理厂", "扩建"),
+    ("小学教学楼", "新建"),
+    ("中学综合楼", "改建"),
+    ("人民医院门诊楼", "扩建"),
+    ("体育馆", "新建"),
+    ("公园", "景观提升"),
+    ("河道", "综合整治"),
+    ("水库", "除险加固"),
+    ("安置房", "新建"),
+    ("停车场", "新建"),
+    ("老旧小区", "改造"),
+    ("农村公路", "提级改造"),
+    ("防洪堤", "加固"),
+]
+PROCUREMENT_OBJECTS = [
+    "办公设备",
+    "信息化系统",
+    "物业管理服务",
+    "食堂食材配送",
+    "医疗设备",
+    "公务车辆",
+    "视频监控系统",
+    "消防设施维保",
+    "教学设备",
+    "图书",
+    "绿化养护服务",
+    "道路清扫保洁服务",
+    "路灯维护服务",
+    "网络安全服务",
+    "审计服务",
+]
+KINDS = [  # (kind, weight, suffix of the title, status)
+    ("tender", 40, "招标公告", "bidding"),
+    ("change", 10, "变更公告", "bidding"),
+    ("opening_record", 10, "开标记录", "evaluating"),
+    ("candidates", 10, "中标候选人公示", "evaluating"),
+    ("result", 20, "中标结果公告", "awarded"),
+    ("contract", 8, "合同公告", "awarded"),
+    ("failure", 2, "流标公告", "failed"),
+]
+COLUMNS = [
+    "source", "source_key", "project_key", "project_title", "transaction_code", "kind",
+    "title", "body", "data", "category_id", "method_id", "region_id", "centre_id", "status",
+    "amount", "published_at", "updated_at", "detail_path", "project_path", "search_document",
+]  # fmt: skip
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=20260323)
+    parser.add_argument("--wait-quiet", type=float, default=0, help="seconds to wait at most")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
+    return parser.parse_args(argv)
+
+
+def generate(rows: int, refs: dict, rng: random.Random):
+    """Yields COPY lines of `rows` announcements over the three years to 2026-11."""
+    engineering = refs["categories"]["engineering"]
+    procurement = refs["categories"]["procurement"]
+    open_tender = refs["methods"]["open_tender"]
+    centres = {region_id: centre_id for centre_id, _, region_id in refs["centres"]}
+    regions = refs["regions"]
+    kinds = [k for k in KINDS for _ in range(k[1])]
+    start = datetime(2023, 12, 1, tzinfo=UTC)
+    span = int((datetime(2026, 11, 20, tzinfo=UTC) - start).total_seconds())
+    for i in range(rows):
+        region_id, code, city = rng.choice(regions)
+        district = rng.choice(DISTRICTS[code])
+        place = rng.choice(PLACES)
+        if rng.random() < 0.55:
+            category = engineering
+            thing, work = rng.choice(ENGINEERING_OBJECTS)
+            project = f"{city}{district}{place}{thing}{work}工程"
+        else:
+            category = procurement
+            project = f"{city}{district}{rng.choice(PROCUREMENT_OBJECTS)}采购项目"
+        if rng.random() < 0.2:
+            project += f"（{rng.randint(2024, 2026)}年第{rng.randint(1, 9)}批）"
+        kind, _, suffix, status = rng.choice(kinds)
+        title = f"{project}{suffix}"
+        published = start + timedelta(seconds=rng.randrange(span))
+        amount = f"{rng.randint(50_000, 90_000_000)}.00"
+        yield (
+            "\t".join(
+                [
+                    "trading",
+                    f"bench:{i}",
+                    f"bench:p{i // 4}",
+                    project,
+                    "",
+                    kind,
+                    title,
+                    f"{title}。详见附件。",
+                    "{}",
+                    str(category),
+                    str(open_tender),
+                    str(region_id),
+                    str(centres[region_id]),
+                    status,
+                    amount,
+                    published.isoformat(),
+                    published.isoformat(),
+                    f"/trading/announcements/{i}/",
+                    f"/public/projects/bench:p{i // 4}/",
+                    search_document(title, project),
+                ]
+            )
+            + "\n"
+        )
+
+
+def load(sandbox: Sandbox, rows: int, refs: dict, rng: random.Random, step) -> dict:
+    connection = psycopg2.connect(sandbox.database_url)
+    connection.autocommit = True
+    timings = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = "
+            "'publicportal_publication' AND indexname NOT LIKE '%%pkey' "
+            "AND indexdef NOT LIKE 'CREATE UNIQUE%%'"
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        began = time.monotonic()
+        batch = 100_000
+        lines = generate(rows, refs, rng)
+        done = 0
+        while done < rows:
+            buffer = io.StringIO()
+            for _ in range(min(batch, rows - done)):
+                buffer.write(next(lines))
+            buffer.seek(0)
+            cursor.copy_expert(
+                f"COPY publicportal_publication ({', '.join(COLUMNS)}) FROM STDIN", buffer
+            )
+            done += min(batch, rows - done)
+            step(f"  {done:,} rows in {time.monotonic() - began:.0f} s")
+        timings["copy_s"] = round(time.monotonic() - began, 1)
+        began = time.monotonic()
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        timings["indexes_s"] = round(time.monotonic() - began, 1)
+        # As autovacuum would soon after a bulk load: statistics and the visibility map
+        # (index-only scans need it).
+        cursor.execute("VACUUM (ANALYZE) publicportal_publication")
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('publicportal_publication'))")
+        timings["table_size"] = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM publicportal_publication WHERE search_document LIKE '%%道路%%'"
+        )
+        timings["rows_with_道路"] = cursor.fetchone()[0]
+    connection.close()
+    return timings
+
+
+def hammer(server: Gunicorn, paths, seconds: float, clients: int) -> dict:
+    """`clients` closed-loop clients for `seconds`; `paths` is a URL or a function of a
+    random generator giving one."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    sent: list[str] = []
+
+    def client(n: int):
+        rng = random.Random(n)
+        while time.monotonic() < stop:
+            path = paths(rng) if callable(paths) else paths
+            began = time.monotonic()
+            try:
+                status, _ = get(server.host, server.port, path, timeout=60)
+            except OSError:
+                status = 0
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+                if status == 200:
+                    latencies.append(time.monotonic() - began)
+                    sent.append(path.split("?")[0])
+
+    log_before = len(server.access_records())
+    began = time.monotonic()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - began
+    served = [us / 1e6 for status, us, _, _ in server.access_records()[log_before:]]
+    return {
+        "requests": len(latencies),
+        "statuses": statuses,
+        "requests_per_s": round(len(latencies) / wall, 1),
+        **distribution_ms(latencies),
+        "server_p50_ms": round((percentile(served, 50) or 0) * 1000, 1),
+        "server_p99_ms": round((percentile(served, 99) or 0) * 1000, 1),
+    }
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    rng = random.Random(args.seed)
+    log_dir = Path(tempfile.mkdtemp(prefix="portal-bench-portal-search-"))
+
+    def step(message: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+    quiet = wait_until_quiet(args.wait_quiet)
+    step(f"machine {quiet.get('busy_pct')} % busy before the run; logs in {log_dir}")
+    sandbox = Sandbox("portal_search")
+    result: dict = {"machine": machine(), "quiet_before": quiet, "args": vars(args)}
+    server = None
+    try:
+        if not args.reuse:
+            step(f"database {sandbox.database}: drop, create, migrate")
+            sandbox.create()
+            sandbox.manage("migrate", "--noinput")
+            refs_file = log_dir / "refs.json"
+            sandbox.script(SEED, "refs", "--out", str(refs_file))
+            refs = json.loads(refs_file.read_text())
+            step(f"generating and loading {args.rows:,} announcements (COPY)")
+            result["load"] = load(sandbox, args.rows, refs, rng, step)
+            step(f"loaded: {result['load']}")
+        else:
+            sandbox.media_root = Path(tempfile.mkdtemp(prefix="portal-bench-portal_search-media-"))
+        (log_dir / "explain.txt").write_text(sandbox.script(SEED, "explain"))
+        step(f"EXPLAIN ANALYZE written to {log_dir / 'explain.txt'}")
+
+        server = Gunicorn(
+            sandbox,
+            workers=args.workers,
+            threads=args.threads,
+            worker_class=args.worker_class,
+            log_dir=log_dir,
+        )
+        server.start()
+        step(f"gunicorn {server.describe()} on port {server.port}")
+        cities = list(DISTRICTS)
+        statuses = ["bidding", "evaluating", "awarded", "failed"]
+
+        def varied_list(r: random.Random) -> str:
+            day = (datetime(2024, 1, 1) + timedelta(days=r.randrange(1000))).date()
+            return (
+                f"/api/v1/announcements/?category={r.choice(['engineering', 'procurement'])}"
+                f"&region={r.choice(cities)}&status={r.choice(statuses)}"
+                f"&from={day.isoformat()}&page={r.randint(1, 5)}"
+            )
+
+        def varied_search(r: random.Random) -> str:
+            return (
+                f"/api/v1/announcements/?q=%E9%81%93%E8%B7%AF&region={r.choice(cities)}"
+                f"&page={r.randint(1, 5)}"
+            )
+
+        scenarios = {
+            "trivial view (GET /api/v1/regions/)": "/api/v1/regions/",
+            "filtered list, cached": (
+                "/api/v1/announcements/?category=engineering&region=350600&status=bidding"
+            ),
+            "filtered list, varying (cache misses)": varied_list,
+            "search 道路, cached": "/api/v1/announcements/?q=%E9%81%93%E8%B7%AF",
+            "search 道路, varying (cache misses)": varied_search,
+        }
+        # Warm up the workers and the database's cache, as a running portal would be.
+        hammer(server, varied_list, 3, 4)
+        hammer(server, varied_search, 3, 4)
+        result["load_average_before"] = load_average()
+        result["scenarios"] = {}
+        for name, paths in scenarios.items():
+            step(f"{name}: {args.clients} clients for {args.seconds} s")
+            figures = hammer(server, paths, args.seconds, args.clients)
+            result["scenarios"][name] = figures
+            step(
+                f"  {figures['requests_per_s']}/s  p50 {figures['p50_ms']} ms  "
+                f"p99 {figures['p99_ms']} ms  (server p99 {figures['server_p99_ms']} ms)  "
+                f"statuses {figures['statuses']}"
+            )
+        result["load_average_after"] = load_average()
+    finally:
+        if server is not None:
+            server.stop()
+        if not args.keep:
+            sandbox.drop()
+
+    s = result["scenarios"]
+    trivial = s["trivial view (GET /api/v1/regions/)"]["requests_per_s"]
+    headline = {
+        name: {
+            "per_s": f["requests_per_s"],
+            "p50_ms": f["p50_ms"],
+            "p99_ms": f["p99_ms"],
+            "server_p99_ms": f["server_p99_ms"],
+            "of_trivial": round(f["requests_per_s"] / trivial, 2) if trivial else None,
+        }
+        for name, f in s.items()
+    }
+    result["headline"] = headline
+    result["target_met"] = (
+        all(
+            headline[name]["p99_ms"] < 100
+            for name in (
+                "filtered list, varying (cache misses)",
+                "search 道路, varying (cache misses)",
+            )
+        )
+        and (headline["filtered list, varying (cache misses)"]["of_trivial"] or 0) >= 0.5
+    )
+    print()
+    print(
+        f"{'scenario':45} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'srv p99':>8} {'÷trivial':>8}"
+    )
+    for name, h in headline.items():
+        print(
+            f"{name:45} {h['per_s']:>8} {h['p50_ms']:>8} {h['p99_ms']:>8} "
+            f"{h['server_p99_ms']:>8} {h['of_trivial']:>8}"
+        )
+    print(f"\ntargets (p99 < 100 ms both, list ≥ 50 % of trivial) met: {result['target_met']}")
+    write_json(log_dir / "result.json", result)
+    if os.environ.get("BENCH_RESULT_JSON"):
+        write_json(Path(os.environ["BENCH_RESULT_JSON"]), result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
