@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -57,9 +58,11 @@ def test_the_browser_seals_the_bid_and_sends_only_the_envelope(
             page = context.new_page()
             page.on(
                 "request",
-                lambda request: sent.append(request.post_data_buffer or b"")
-                if request.method == "POST"
-                else None,
+                lambda request: (
+                    sent.append(request.post_data_buffer or b"")
+                    if request.method == "POST"
+                    else None
+                ),
             )
             page.goto(url)
             assert page.locator("[data-seal-status]").is_visible()
@@ -74,7 +77,7 @@ def test_the_browser_seals_the_bid_and_sends_only_the_envelope(
             page.fill("input[name=security_amount]", "100000.00")
             with page.expect_download(timeout=60_000) as downloading:
                 page.click("form[data-seal-in-browser] button[type=submit]")
-            kit = json.loads(open(downloading.value.path(), encoding="utf-8").read())
+            kit = json.loads(Path(downloading.value.path()).read_text(encoding="utf-8"))
             page.wait_for_selector("#receipt-digest", timeout=60_000)
             shown = page.locator("#receipt-digest").inner_text().strip()
         finally:
