@@ -11,7 +11,10 @@ from tests.trading.conftest import (  # noqa: F401  (fixtures)
     SECRETS,
     announced,
     bidders,
+    chair_of,
     clock,
+    draw_committee,
+    drawer,
     experts,
     local,
     media,
@@ -71,7 +74,7 @@ def publish_tender(*, tenderee, staff, centre, title, category="engineering", wh
 
 
 @pytest.fixture
-def contracted(clock, announced, venue, staff, tenderee, bidders, experts):
+def contracted(clock, announced, venue, staff, tenderee, bidders, experts, drawer):
     """The announced tender run to its end: three bids, the opening, the committee, the
     candidates, the award to bidder a, the contract and one performance record."""
     from trading.services import awards, committee, openings
@@ -86,9 +89,10 @@ def contracted(clock, announced, venue, staff, tenderee, bidders, experts):
         own = BidSubmission.objects.get(entity=bidders[key].entity)
         openings.decrypt_bid(bid=own, actor=bidders[key], secret=SECRETS[key])
     openings.close_opening(session=session, actor=staff)
-    committee.set_committee(lot=lot, actor=staff, members=[(e, True) for e in experts])
+    draw_committee(lot, drawer=drawer, clock=clock)
+    committee.set_committee(lot=lot, actor=staff)
     for bid in lot.bids.filter(state=BidSubmission.State.DECRYPTED):
-        committee.decide_qualification(bid=bid, actor=experts[0], qualified=True)
+        committee.decide_qualification(bid=bid, actor=chair_of(lot), qualified=True)
     for expert in experts:
         committee.sign_report(lot=lot, actor=expert)
     awards.publish_candidates(lot=lot, actor=tenderee)
