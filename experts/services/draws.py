@@ -7,8 +7,7 @@ A draw happens in two transactions:
    aside the experts with nothing on record, `experts.avoidance.screen_pool` screens the
    rest), takes a fresh seed from the operating system, and commits: the draw with
    SHA-256(seed) and the digest of the eligible sets is written and published in the trade
-   log. The public value is the hash
-   of that trade-log entry.
+   log. The public value is the hash of that trade-log entry.
 2. `execute_draw`, once the commitment is committed (published), runs the algorithm of
    `experts.draw_plan` and records the invitations. Each expert is checked once more when
    invited (a draw in between may have booked him); one who no longer qualifies is
