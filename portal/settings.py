@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "credit",
     "experts",
     "trading",
+    "auctions",
     "supervision",
 ]
 
@@ -203,6 +204,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "experts.lift_expired_blacklists",
         "schedule": 3600.0,
     },
+    "advance-due-auctions": {"task": "auctions.run_due_events", "schedule": 1.0},
 }
 
 # --- Authentication and permissions ----------------------------------------------------

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuctionsConfig(AppConfig):
+    """Land-use rights, mining rights and state-owned equity: listing, live auctions,
+    agreement transfers (招拍挂, 产权交易)."""
+
+    name = "auctions"
+    label = "auctions"
+    verbose_name = _("auctions and property-rights transfers")

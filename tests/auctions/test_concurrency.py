@@ -1,0 +1,88 @@
+"""Many threads bidding at once on one lot, on PostgreSQL: bids are serialised by the
+listing's row lock, so the invariants hold — checked from the bid log afterwards:
+strictly increasing by at least one increment, no duplicate price, no accepted bid lost."""
+
+import itertools
+import random
+import threading
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection, connections
+
+from auctions.models import Bid, Listing
+from auctions.services import listings
+from auctions.services.bidding import place_bid
+from portal.errors import ApplicationError
+from portal.tradelog.models import TradeLogEntry
+from tests import factories
+from tests.auctions.conftest import local, mining_auction, register_and_pay
+
+THREADS = 12
+ATTEMPTS = 15
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks on PostgreSQL"),
+]
+
+
+def test_concurrent_bids_keep_the_invariants(staff, centre, transferor):
+    with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
+        listing = mining_auction(staff, centre, transferor, ends_at=local(2026, 3, 25, 12, 0))
+        listings.announce_listing(actor=staff, listing=listing)
+        users = [factories.BidderFactory(username=f"racer{i}") for i in range(THREADS)]
+        for user in users:
+            register_and_pay(listing, user, staff)
+
+    accepted: list[tuple[int, Decimal]] = []
+    refusals: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(THREADS)
+
+    def bidder(user, seed):
+        rng = random.Random(seed)
+        try:
+            start.wait()
+            for _ in range(ATTEMPTS):
+                current = Listing.objects.values_list("current_price", flat=True).get(pk=listing.pk)
+                base = current + listing.increment if current else listing.starting_price
+                amount = base + listing.increment * rng.choice([0, 0, 0, 1, 2])
+                try:
+                    result = place_bid(actor=user, listing=listing.pk, amount=amount)
+                except ApplicationError as refusal:
+                    with lock:
+                        refusals.append(refusal.code)
+                else:
+                    with lock:
+                        accepted.append((result.bid.sequence, result.bid.amount))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    with time_machine.travel(local(2026, 3, 25, 9, 30), tick=True):
+        threads = [threading.Thread(target=bidder, args=(u, i)) for i, u in enumerate(users)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert not errors, errors
+    assert set(refusals) <= {"too_low"}, set(refusals)
+    log = list(Bid.objects.filter(listing=listing).order_by("sequence"))
+    # No accepted (answered) bid lost, nothing in the log that was not answered.
+    assert sorted(accepted) == [(bid.sequence, bid.amount) for bid in log]
+    assert [bid.sequence for bid in log] == list(range(1, len(log) + 1))
+    assert len(log) > THREADS  # the race really happened
+    # Strictly increasing by at least one increment; no duplicate price.
+    assert log[0].amount >= listing.starting_price
+    for previous, bid in itertools.pairwise(log):
+        assert bid.amount >= previous.amount + listing.increment
+        assert bid.placed_at >= previous.placed_at
+    assert len({bid.amount for bid in log}) == len(log)
+    listing.refresh_from_db()
+    assert listing.bid_count == len(log) and listing.current_price == log[-1].amount
+    assert TradeLogEntry.objects.filter(action="auction.bid").count() == len(log)
