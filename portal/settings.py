@@ -206,6 +206,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "advance-due-auctions": {"task": "auctions.run_due_events", "schedule": 1.0},
 }
+# Auctions: the bank's deposit callback is signed with this shared secret (HMAC-SHA256);
+# empty: the callback is refused. A server-sent-events stream lives at most this long.
+AUCTIONS_BANK_CALLBACK_SECRET = env.str("AUCTIONS_BANK_CALLBACK_SECRET", default="")
+AUCTIONS_STREAM_SECONDS = env.int("AUCTIONS_STREAM_SECONDS", default=55)
 
 # --- Authentication and permissions ----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -293,6 +297,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProjectFundingSourceEnum": "trading.models.Project.FundingSource",
         "CatalogFundingSourceEnum": "catalog.models.FundingSource",
+        "AuctionListingStateEnum": "auctions.models.Listing.State",
     },
 }
 

@@ -12,6 +12,7 @@ api_v1 = [
     path("credit/", include("credit.api_urls")),
     path("", include("trading.api_urls")),
     path("", include("experts.api_urls")),
+    path("auctions/", include("auctions.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
