@@ -9,3 +9,8 @@ class AuctionsConfig(AppConfig):
     name = "auctions"
     label = "auctions"
     verbose_name = _("auctions and property-rights transfers")
+
+
+#: The main navigation's link to auctions (templates/base.html); kept here so that the app's
+#: own catalogue carries its translation.
+NAV_LABEL = _("Land, mining and equity")

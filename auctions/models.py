@@ -91,7 +91,7 @@ class Listing(models.Model):
         _("appraised value (yuan)"), max_digits=18, decimal_places=2, null=True, blank=True
     )
     below_appraisal_approval = models.CharField(
-        _("approval of a price below 90 % of the appraised value"),
+        _("approval of a price below 90 percent of the appraised value"),
         max_length=200,
         blank=True,
         help_text=_("Document number of the written approval (32号令 第18条)."),

@@ -27,6 +27,7 @@ urlpatterns = [
     path("experts/", include("experts.urls")),
     path("credit/", include("credit.urls")),
     path("trading/", include("trading.urls")),
+    path("auctions/", include("auctions.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from auctions import policies, rules
 from auctions.models import Bid, Listing, Registration
@@ -17,9 +18,11 @@ from auctions.services.settlement import advance_listing, is_due
 from auctions.state_machine import BIDDING_STATES, log
 
 REFUSAL_MESSAGES = {
-    "too_low": "The bid must be at least %(minimum)s yuan.",
-    "not_exactly_one_increment": "The bid must be exactly one increment above: %(minimum)s yuan.",
-    "not_whole_fen": "Amounts are in yuan, to the fen (two decimals).",
+    "too_low": gettext_noop("The bid must be at least %(minimum)s yuan."),
+    "not_exactly_one_increment": gettext_noop(
+        "The bid must be exactly one increment above: %(minimum)s yuan."
+    ),
+    "not_whole_fen": gettext_noop("Amounts are in yuan, to the fen (two decimals)."),
 }
 
 

@@ -161,7 +161,7 @@ def test_mining_auction_fails_below_the_reserve_which_stays_secret_until_then(
     run_due_events()
     listing.refresh_from_db()
     assert listing.state == Listing.State.FAILED
-    assert listing.winner is None and "reserve" in listing.result_note
+    assert listing.winner is None and "底价" in listing.result_note
     failed = TradeLogEntry.objects.get(action="auction.fail")
     assert failed.payload["reserve_price"] == "3200000.00"  # revealed afterwards
     for registration in listing.registrations.all():
