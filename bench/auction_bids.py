@@ -265,6 +265,22 @@ def main(argv=None) -> int:
             )
         )
         ok = distribution_ms(bidders.bid_latency_ok)
+        records = server.access_records()
+        bids_path = f"/api/v1/auctions/{seed['listing']}/bids/"
+        state_path = f"/api/v1/auctions/{seed['listing']}/state/"
+        # gunicorn's own time per request (read to response sent): the difference to the
+        # client's latency is the wait in the listen queue for a free worker.
+        server_side = {
+            "accepted_bid": distribution_ms(
+                [us / 1e6 for st, us, _m, p in records if p == bids_path and st == 201]
+            ),
+            "refused_bid": distribution_ms(
+                [us / 1e6 for st, us, _m, p in records if p == bids_path and st == 409]
+            ),
+            "state": distribution_ms(
+                [us / 1e6 for st, us, _m, p in records if p == state_path and st == 200]
+            ),
+        }
         invariants_hold = (
             verification["lost"] == 0
             and verification["unanswered_in_log"] == 0
@@ -299,6 +315,7 @@ def main(argv=None) -> int:
             "refused_bid_latency": distribution_ms(bidders.bid_latency_refused),
             "state_latency": distribution_ms(bidders.state_latency),
             "state_reads_per_s": round(len(bidders.state_latency) / wall, 1),
+            "server_side": server_side,
             "ceiling": roof,
             "cpu": cpu,
             "verification": verification,
@@ -318,6 +335,11 @@ def main(argv=None) -> int:
                     f"refused {bidders.refusals}, errors {bidders.errors}",
                     f"  accepted bid latency: p50 {ok['p50_ms']} ms, p90 {ok['p90_ms']} ms, "
                     f"p99 {ok['p99_ms']} ms, max {ok['max_ms']} ms",
+                    f"  gunicorn's own time: accepted bid p50 "
+                    f"{server_side['accepted_bid']['p50_ms']} ms, p99 "
+                    f"{server_side['accepted_bid']['p99_ms']} ms; refused bid p50 "
+                    f"{server_side['refused_bid']['p50_ms']} ms; state p50 "
+                    f"{server_side['state']['p50_ms']} ms, p99 {server_side['state']['p99_ms']} ms",
                     f"  state reads {result['state_reads_per_s']}/s, p50 "
                     f"{result['state_latency']['p50_ms']} ms, p99 "
                     f"{result['state_latency']['p99_ms']} ms",
