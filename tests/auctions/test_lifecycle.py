@@ -399,3 +399,20 @@ def test_an_end_computed_from_the_log_ignores_a_late_sweep(
     run_due_events()
     listing.refresh_from_db()
     assert listing.state == Listing.State.SOLD and listing.final_price == D("3250000")
+
+
+def test_the_beat_task_moves_what_is_due(clock, staff, centre, transferor, bidders):
+    """The Celery beat task (every second in production) runs the same idempotent sweep."""
+    from auctions.tasks import run_due_events_task
+
+    listing = mining_auction(staff, centre, transferor)
+    listings.announce_listing(actor=staff, listing=listing)
+    clock.move_to(local(2026, 3, 25, 9, 0))
+    assert run_due_events_task() == 1
+    assert run_due_events_task() == 0  # nothing more is due: running it twice is harmless
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.LIVE
+    clock.move_to(local(2026, 3, 25, 10, 0))
+    assert run_due_events_task() == 1
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.FAILED  # no bid
