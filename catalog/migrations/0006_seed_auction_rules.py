@@ -79,7 +79,7 @@ def rows():
             category="equity",
             method=None,
             kind="min_share",
-            start_field="agreement_price",
+            start_field="transaction_price",
             end_field="listing_price",
             value=Decimal(100),
             unit=PCT,
