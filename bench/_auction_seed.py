@@ -147,6 +147,48 @@ def verify(listing_id: int, accepted_path: Path) -> dict:
     }
 
 
+def cost(listing_id: int, bids: int) -> dict:
+    """In-process cost of one accepted bid (`place_bid`, no HTTP), and the share of it spent
+    appending to the trade log (the chained `auction.bid` entry), two bidders alternating."""
+    import auctions.state_machine as state_machine
+    from auctions.services.bidding import place_bid
+
+    listing = Listing.objects.get(pk=listing_id)
+    users = [r.user for r in Registration.objects.filter(listing=listing).order_by("pk")[:2]]
+    append = state_machine.append_entry
+    in_log: list[float] = []
+
+    def timed_append(**kwargs):
+        began = time.perf_counter()
+        try:
+            return append(**kwargs)
+        finally:
+            in_log.append(time.perf_counter() - began)
+
+    state_machine.append_entry = timed_append
+    totals: list[float] = []
+    with time_machine.travel(listing.auction_starts_at + timedelta(seconds=1), tick=True):
+        price = listing.current_price or (listing.starting_price - listing.increment)
+        for i in range(bids):
+            price += listing.increment
+            began = time.perf_counter()
+            place_bid(actor=users[i % 2], listing=listing.pk, amount=price)
+            totals.append(time.perf_counter() - began)
+    state_machine.append_entry = append
+    totals.sort()
+    in_log.sort()
+
+    def pct(values, p):
+        return round(values[min(len(values) - 1, int(len(values) * p / 100))] * 1000, 2)
+
+    return {
+        "bids": bids,
+        "bid_ms": {"p50": pct(totals, 50), "p99": pct(totals, 99)},
+        "trade_log_append_ms": {"p50": pct(in_log, 50), "p99": pct(in_log, 99)},
+        "trade_log_share_pct": round(100 * sum(in_log) / sum(totals), 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -158,8 +200,13 @@ def main() -> None:
     v = sub.add_parser("verify")
     v.add_argument("--listing", type=int, required=True)
     v.add_argument("--accepted", type=Path, required=True)
+    c = sub.add_parser("cost")
+    c.add_argument("--listing", type=int, required=True)
+    c.add_argument("--bids", type=int, default=1000)
     args = parser.parse_args()
-    if args.command == "seed":
+    if args.command == "cost":
+        print(json.dumps(cost(args.listing, args.bids)))
+    elif args.command == "seed":
         args.out.write_text(json.dumps(seed(args.bidders, args.starts_in, args.lasts)))
     else:
         print(json.dumps(verify(args.listing, args.accepted)))

@@ -168,6 +168,12 @@ def parse_args(argv=None):
     parser.add_argument("--ceiling-path", default="/api/v1/regions/")
     parser.add_argument("--random-seed", type=int, default=7)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--cost-bids",
+        type=int,
+        default=1000,
+        help="afterwards, in-process bids (no HTTP) to measure the trade log's share; 0: skip",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database")
     return parser.parse_args(argv)
 
@@ -291,6 +297,15 @@ def main(argv=None) -> int:
             and verification["row_cache_matches_log"]
             and verification["trade_log_bid_entries"] == verification["bids_in_log"]
         )
+        in_process = None
+        if args.cost_bids:
+            step(f"in-process cost of {args.cost_bids} bids (no HTTP, gunicorn stopped)")
+            server.stop()
+            in_process = json.loads(
+                sandbox.script(
+                    SEED, "cost", "--listing", str(seed["listing"]), "--bids", str(args.cost_bids)
+                )
+            )
         result = {
             "benchmark": "auction_bids",
             "at": stamp,
@@ -319,6 +334,7 @@ def main(argv=None) -> int:
             "ceiling": roof,
             "cpu": cpu,
             "verification": verification,
+            "in_process_bid_cost": in_process,
             "invariants_hold": invariants_hold,
             "target_p99_ms": TARGET_P99_MS,
             "target_met": invariants_hold and (ok["p99_ms"] or 1e9) < TARGET_P99_MS,
@@ -350,6 +366,7 @@ def main(argv=None) -> int:
                     f"{cpu['postgres_pct_of_machine']} %, client {cpu['client_pct_of_machine']} %,"
                     f" other {cpu['other_pct_of_machine']} %; load before {load_before}",
                     f"  invariants: {verification}",
+                    f"  in-process bid (no HTTP): {in_process}",
                     f"  invariants hold: {invariants_hold}; target p99 < {TARGET_P99_MS} ms "
                     f"met: {result['target_met']}",
                     f"  result: {result_file}",
