@@ -213,3 +213,43 @@ def test_staff_create_a_listing_through_the_api(clock, staff, centre, transferor
     assert response.status_code == 201, response.json()
     assert response.json()["reserve_price"] is None
     assert response.json()["transaction_code"].startswith("E")
+
+
+def test_equity_agreement_through_the_api(clock, staff, centre, transferor, bidders, api):
+    from tests.auctions.conftest import equity_listing
+
+    listing = equity_listing(staff, centre, transferor)
+    listings.announce_listing(actor=staff, listing=listing)
+    register_and_pay(listing, bidders["a"], staff)
+    clock.move_to(local(2026, 3, 31, 17, 0))
+    assert api.get(url("detail", listing)).json()["state"] == "agreement"  # swept on read
+    low = client_for(staff).post(url("agreement", listing), {"price": "7999999.99"})
+    assert low.status_code == 400 and low.json()["code"] == "below_listing_price"
+    assert "price" in low.json()
+    ok = client_for(staff).post(url("agreement", listing), {"price": "8000000.00"})
+    assert ok.status_code == 200 and ok.json()["state"] == "sold"
+    assert ok.json()["result_method"] == "agreement_transfer"
+    listed = api.get(reverse("api:auction-list")).json()
+    assert [item["id"] for item in listed] == [listing.pk]
+
+
+def test_a_fault_through_the_api(auction, bidders, staff, other_staff, clock):
+    register_and_pay(auction, bidders["a"], staff)
+    clock.move_to(local(2026, 3, 25, 9, 40))
+    client_for(bidders["a"]).post(url("bids", auction), {"amount": "3000000"})
+    refused = client_for(other_staff).post(
+        url("session", auction), {"action": "suspend", "reason": "故障"}
+    )
+    assert refused.status_code == 403
+    no_reason = client_for(staff).post(url("session", auction), {"action": "suspend"})
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()
+    suspended = client_for(staff).post(
+        url("session", auction), {"action": "suspend", "reason": "竞价系统故障"}
+    )
+    assert suspended.json()["state"] == "suspended"
+    blocked = client_for(bidders["a"]).post(url("bids", auction), {"amount": "3050000"})
+    assert blocked.status_code == 409 and blocked.json()["code"] == "suspended"
+    clock.move_to(local(2026, 3, 25, 11, 0))
+    resumed = client_for(staff).post(url("session", auction), {"action": "resume"})
+    assert resumed.json()["state"] == "live"
+    assert resumed.json()["ends_at"] == "2026-03-25T11:20:00+08:00"  # 20 min were left
