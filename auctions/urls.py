@@ -17,6 +17,7 @@ urlpatterns = [
     path("manage/new/", views.create, name="create"),
     path("manage/<int:listing_id>/", views.manage, name="manage"),
     path("manage/<int:listing_id>/announce/", views.announce, name="announce"),
+    path("manage/<int:listing_id>/pre-disclosure/", views.pre_disclose, name="pre_disclose"),
     path("manage/<int:listing_id>/agreement/", views.agreement, name="agreement"),
     path("manage/<int:listing_id>/session/<str:action>/", views.session, name="session"),
     path(

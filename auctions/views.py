@@ -226,6 +226,17 @@ def announce(request, listing_id: int):
 
 @login_required
 @require_POST
+def pre_disclose(request, listing_id: int):
+    return _staff_action(
+        request,
+        listing_id,
+        lambda listing: listings.publish_pre_disclosure(actor=request.user, listing=listing),
+        _("The pre-disclosure is published."),
+    )
+
+
+@login_required
+@require_POST
 def confirm_deposit(request, registration_id: int):
     registration = get_object_or_404(Registration, pk=registration_id)
     form = DepositForm(request.POST)

@@ -16,6 +16,11 @@ urlpatterns = [
     path("<int:listing_id>/bids/", views.BidsApi.as_view(), name="auction-bids"),
     path("<int:listing_id>/state/", views.StateApi.as_view(), name="auction-state"),
     path("<int:listing_id>/stream/", views.StreamApi.as_view(), name="auction-stream"),
+    path(
+        "<int:listing_id>/pre-disclosure/",
+        views.PreDisclosureApi.as_view(),
+        name="auction-pre-disclosure",
+    ),
     path("<int:listing_id>/agreement/", views.AgreementApi.as_view(), name="auction-agreement"),
     path("<int:listing_id>/session/", views.SessionFaultApi.as_view(), name="auction-session"),
     path(

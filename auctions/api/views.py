@@ -276,6 +276,16 @@ class AnnounceApi(APIView):
         return Response(ListingOutput(selectors.listing_detail(listing_id)).data)
 
 
+class PreDisclosureApi(APIView):
+    """POST /api/v1/auctions/{id}/pre-disclosure/ — equity: publish the pre-disclosure."""
+
+    @extend_schema(request=None, responses=ListingOutput)
+    def post(self, request, listing_id: int):
+        listing = get_object_or_404(Listing, pk=listing_id)
+        listings.publish_pre_disclosure(actor=request.user, listing=listing)
+        return Response(ListingOutput(selectors.listing_detail(listing_id)).data)
+
+
 class AgreementApi(APIView):
     """POST /api/v1/auctions/{id}/agreement/ — one qualified buyer: the agreed price."""
 

@@ -246,6 +246,35 @@ def _announcement_body(listing: Listing) -> str:
 
 
 @transaction.atomic
+def publish_pre_disclosure(*, actor, listing: Listing) -> AuctionAnnouncement:
+    """Equity whose transfer changes control: the pre-disclosure (信息预披露) is published
+    first; the formal disclosure may follow once it has run the statutory 20 working days
+    (32号令 第13条 (check)), which `announce_listing` checks."""
+    listing = _lock(listing)
+    _require_staff(actor, listing)
+    if listing.category.code != "equity":
+        raise refuse(_("Only equity transfers have a pre-disclosure."), "invalid", "category")
+    if listing.state != Listing.State.DRAFT or listing.pre_disclosure_starts_at is not None:
+        raise refuse_state(listing)
+    now = timezone.now()
+    listing.pre_disclosure_starts_at = now
+    listing.version += 1
+    listing.save(update_fields=["pre_disclosure_starts_at", "version"])
+    announcement = AuctionAnnouncement.objects.create(
+        listing=listing,
+        kind=AuctionAnnouncement.Kind.PRE_DISCLOSURE,
+        title=listing.title,
+        body=_announcement_body(listing),
+        published_at=now,
+        category=listing.category,
+        region=listing.region,
+        centre=listing.centre,
+    )
+    log("auction.pre_disclose", listing, actor=actor, announcement=announcement.pk)
+    return announcement
+
+
+@transaction.atomic
 def announce_listing(*, actor, listing: Listing) -> Listing:
     """Publish the transfer announcement (or the equity disclosure) now; the schedule must
     keep the statutory periods (announcement ≥ 20 days before the start for land, listing
@@ -257,6 +286,8 @@ def announce_listing(*, actor, listing: Listing) -> Listing:
     )
     _require_staff(actor, listing)
     now = timezone.now()
+    if listing.pre_disclosure_starts_at and not listing.pre_disclosure_ends_at:
+        listing.pre_disclosure_ends_at = now  # the formal disclosure ends the pre-disclosure
     violations = check_schedule_for(
         listing.category.code, listing.method.code, schedule_of(listing, announced_at=now)
     )
@@ -282,7 +313,7 @@ def announce_listing(*, actor, listing: Listing) -> Listing:
         listing,
         "announce",
         actor=actor,
-        update_fields=["announcement_published_at"],
+        update_fields=["announcement_published_at", "pre_disclosure_ends_at"],
         announcement=announcement.pk,
     )
 

@@ -416,3 +416,28 @@ def test_the_beat_task_moves_what_is_due(clock, staff, centre, transferor, bidde
     assert run_due_events_task() == 1
     listing.refresh_from_db()
     assert listing.state == Listing.State.FAILED  # no bid
+
+
+def test_equity_pre_disclosure_runs_twenty_working_days_before_the_formal_disclosure(
+    clock, staff, centre, transferor
+):
+    listing = equity_listing(
+        staff,
+        centre,
+        transferor,
+        listing_starts_at=local(2026, 4, 1, 9, 0),
+        listing_ends_at=local(2026, 5, 8, 17, 0),
+        registration_ends_at=local(2026, 5, 8, 17, 0),
+    )
+    announcement = listings.publish_pre_disclosure(actor=staff, listing=listing)
+    assert announcement.kind == AuctionAnnouncement.Kind.PRE_DISCLOSURE
+    clock.move_to(local(2026, 3, 16, 9, 0))  # ten working days later
+    error = refused("statutory_violation", listings.announce_listing, actor=staff, listing=listing)
+    assert "equity.pre_disclosure_period" in {v["rule"] for v in error.fields["violations"]}
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.DRAFT and listing.pre_disclosure_ends_at is None
+    clock.move_to(local(2026, 3, 31, 9, 0))  # twenty working days and more
+    listings.announce_listing(actor=staff, listing=listing)
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.ANNOUNCED
+    assert listing.pre_disclosure_ends_at == local(2026, 3, 31, 9, 0)
