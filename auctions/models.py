@@ -183,6 +183,12 @@ class Listing(models.Model):
     )
     suspension_reason = models.CharField(_("suspension reason"), max_length=300, blank=True)
     remaining_seconds_at_suspension = models.PositiveIntegerField(null=True, blank=True)
+    resumed_at = models.DateTimeField(
+        _("resumed at"),
+        null=True,
+        blank=True,
+        help_text=_("The last resumption after a fault: the live end is counted anew from it."),
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -388,8 +388,15 @@ def resume_session(*, actor, listing: Listing) -> Listing:
     _require_staff(actor, listing)
     now = timezone.now()
     remaining = timedelta(seconds=listing.remaining_seconds_at_suspension or 0)
+    listing.resumed_at = now
     listing.ends_at = now + max(remaining, timedelta(minutes=listing.extension_minutes))
-    return move(listing, "resume", actor=actor, update_fields=["ends_at"], ends_at=listing.ends_at)
+    return move(
+        listing,
+        "resume",
+        actor=actor,
+        update_fields=["ends_at", "resumed_at"],
+        ends_at=listing.ends_at,
+    )
 
 
 @transaction.atomic

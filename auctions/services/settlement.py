@@ -38,12 +38,23 @@ def logged_bids(listing: Listing, *, phase: str | None = None) -> list[rules.Log
 
 
 def live_end(listing: Listing) -> datetime:
-    """The end of the live phase as the bid log says (the row's `ends_at` is its cache)."""
-    scheduled = listing.auction_starts_at if listing.method.code == "listing" else None
-    live_bids = Bid.objects.filter(listing=listing, phase=Bid.Phase.LIVE)
+    """The end of the live phase as the bid log says (the row's `ends_at` is its cache).
+
+    The base is the announced end of the free bidding period, or one full period after the
+    start of a live phase that follows a listing period or a disclosure; after a fault, the
+    time that was left (at least one full period) from the resumption. Each bid counted from
+    that base moves the end to a full period after it.
+    """
     extension = timedelta(minutes=listing.extension_minutes)
-    # A live phase after a listing period (or an equity disclosure) is one full period.
-    base = scheduled + extension if scheduled is not None else listing.scheduled_ends_at
+    live_bids = Bid.objects.filter(listing=listing, phase=Bid.Phase.LIVE)
+    if listing.resumed_at is not None:
+        remaining = timedelta(seconds=listing.remaining_seconds_at_suspension or 0)
+        base = listing.resumed_at + max(remaining, extension)
+        live_bids = live_bids.filter(placed_at__gte=listing.resumed_at)
+    elif listing.method.code == "listing":
+        base = listing.auction_starts_at + extension
+    else:
+        base = listing.scheduled_ends_at
     return rules.end_from_log(
         scheduled_end=base,
         bid_times=live_bids.values_list("placed_at", flat=True),

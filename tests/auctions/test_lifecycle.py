@@ -12,7 +12,7 @@ from django.db.models import Sum
 from auctions.models import AuctionAnnouncement, Bid, DepositMovement, Listing, Registration
 from auctions.services import listings, registrations
 from auctions.services.bidding import place_bid
-from auctions.services.settlement import run_due_events
+from auctions.services.settlement import live_end, run_due_events
 from portal.errors import ApplicationError
 from portal.tradelog.models import TradeLogEntry
 from tests.auctions.conftest import (
@@ -340,8 +340,16 @@ def test_a_suspended_session_is_never_closed_and_resumes_with_a_full_period(
     listings.resume_session(actor=staff, listing=listing)
     listing.refresh_from_db()
     assert listing.ends_at == local(2026, 3, 25, 16, 5)
+    clock.move_to(local(2026, 3, 25, 16, 3))
     place_bid(actor=bidders["b"], listing=listing, amount="3350000")
-    clock.move_to(local(2026, 3, 25, 16, 6))
+    listing.refresh_from_db()
+    # The end from the bid log counts from the resumption, as the row's cache does.
+    assert live_end(listing) == listing.ends_at == local(2026, 3, 25, 16, 8)
+    clock.move_to(local(2026, 3, 25, 16, 7))
+    run_due_events()
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.LIVE
+    clock.move_to(local(2026, 3, 25, 16, 8))
     run_due_events()
     listing.refresh_from_db()
     assert listing.state == Listing.State.SOLD
