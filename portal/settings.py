@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "credit",
     "experts",
     "trading",
+    "auctions",
     "supervision",
     "publicportal",
 ]
@@ -209,7 +210,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "experts.lift_expired_blacklists",
         "schedule": 3600.0,
     },
+    "advance-due-auctions": {"task": "auctions.run_due_events", "schedule": 1.0},
 }
+# Auctions: the bank's deposit callback is signed with this shared secret (HMAC-SHA256);
+# empty: the callback is refused. A server-sent-events stream lives at most this long.
+AUCTIONS_BANK_CALLBACK_SECRET = env.str("AUCTIONS_BANK_CALLBACK_SECRET", default="")
+AUCTIONS_STREAM_SECONDS = env.int("AUCTIONS_STREAM_SECONDS", default=55)
 
 # --- Authentication and permissions ----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -297,6 +303,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProjectFundingSourceEnum": "trading.models.Project.FundingSource",
         "CatalogFundingSourceEnum": "catalog.models.FundingSource",
+        "AuctionListingStateEnum": "auctions.models.Listing.State",
     },
 }
 

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("publicportal.api_urls")),
     path("", include("trading.api_urls")),
     path("", include("experts.api_urls")),
+    path("auctions/", include("auctions.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -28,6 +29,7 @@ urlpatterns = [
     path("credit/", include("credit.urls")),
     path("trading/", include("trading.urls")),
     path("public/", include("publicportal.urls")),
+    path("auctions/", include("auctions.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -90,6 +90,7 @@ SEED_MIGRATIONS = [
     "0002_seed_catalog",
     "0004_seed_procurement_min_bidders",
     "0005_method_public_opening",
+    "0006_seed_auction_rules",
 ]
 
 

@@ -1,0 +1,32 @@
+"""Auctions' API endpoints under /api/v1/auctions/."""
+
+from django.urls import path
+
+from auctions.api import views
+
+urlpatterns = [
+    path("", views.ListingsApi.as_view(), name="auction-list"),
+    path("<int:listing_id>/", views.ListingDetailApi.as_view(), name="auction-detail"),
+    path("<int:listing_id>/announce/", views.AnnounceApi.as_view(), name="auction-announce"),
+    path(
+        "<int:listing_id>/registrations/",
+        views.RegistrationsApi.as_view(),
+        name="auction-register",
+    ),
+    path("<int:listing_id>/bids/", views.BidsApi.as_view(), name="auction-bids"),
+    path("<int:listing_id>/state/", views.StateApi.as_view(), name="auction-state"),
+    path("<int:listing_id>/stream/", views.StreamApi.as_view(), name="auction-stream"),
+    path(
+        "<int:listing_id>/pre-disclosure/",
+        views.PreDisclosureApi.as_view(),
+        name="auction-pre-disclosure",
+    ),
+    path("<int:listing_id>/agreement/", views.AgreementApi.as_view(), name="auction-agreement"),
+    path("<int:listing_id>/session/", views.SessionFaultApi.as_view(), name="auction-session"),
+    path(
+        "registrations/<int:registration_id>/deposit/",
+        views.DepositConfirmApi.as_view(),
+        name="auction-deposit-confirm",
+    ),
+    path("deposits/bank-callback/", views.BankCallbackApi.as_view(), name="auction-bank-callback"),
+]

@@ -1,0 +1,111 @@
+"""Web forms of auctions: parsing only; the rules are the services'."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from auctions.models import IncrementRule
+from portal.entities.models import MarketEntity
+
+
+def _money(label, **kwargs):
+    return forms.DecimalField(label=label, max_digits=18, decimal_places=2, **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+
+def _when(label, **kwargs):
+    return forms.DateTimeField(label=label, widget=DateTimeInput(), **kwargs)
+
+
+class ListingForm(forms.Form):
+    """A listing for land, mining or equity, created by the centre's staff."""
+
+    required_css_class = "required"
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[
+            ("land", _("Land-use right")),
+            ("mining", _("Mining right")),
+            ("equity", _("State-owned equity")),
+        ],
+    )
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[("auction", _("Auction")), ("listing", _("Listing (or equity disclosure)"))],
+    )
+    transferor = forms.CharField(label=_("Transferor's unified social credit code"), max_length=18)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    starting_price = _money(_("Starting (listing) price, yuan"), min_value=Decimal(0))
+    increment = _money(_("Increment, yuan"), min_value=Decimal("0.01"))
+    increment_rule = forms.ChoiceField(label=_("Increment rule"), choices=IncrementRule.choices)
+    deposit_amount = _money(_("Deposit, yuan"), min_value=Decimal(0))
+    reserve_price = _money(
+        _("Reserve price, yuan (secret until the result)"), required=False, min_value=Decimal(0)
+    )
+    extension_minutes = forms.IntegerField(
+        label=_("Time-limited bidding period, minutes"), min_value=1, max_value=60, initial=5
+    )
+    registration_ends_at = _when(_("Registration ends at"))
+    listing_starts_at = _when(_("Listing (disclosure) starts at"), required=False)
+    listing_ends_at = _when(_("Listing (disclosure) ends at"), required=False)
+    auction_starts_at = _when(_("Auction starts at"), required=False)
+    ends_at = _when(_("Free bidding period ends at"), required=False)
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    area_sqm = forms.DecimalField(
+        label=_("Area (m²)"), max_digits=14, decimal_places=2, required=False
+    )
+    land_use = forms.CharField(label=_("Land use"), max_length=64, required=False)
+    term_years = forms.IntegerField(label=_("Term (years)"), min_value=1, required=False)
+    plot_ratio = forms.CharField(label=_("Plot ratio"), max_length=32, required=False)
+    mineral = forms.CharField(label=_("Mineral"), max_length=64, required=False)
+    mining_area_sqkm = forms.DecimalField(
+        label=_("Mining area (km²)"), max_digits=12, decimal_places=4, required=False
+    )
+    target_company = forms.CharField(label=_("Target company"), max_length=200, required=False)
+    share_percent = forms.DecimalField(
+        label=_("Share transferred (%)"), max_digits=7, decimal_places=4, required=False
+    )
+    appraised_value = _money(_("Appraised value, yuan"), required=False)
+    below_appraisal_approval = forms.CharField(
+        label=_("Approval of a price below 90 percent of the appraisal (document number)"),
+        max_length=200,
+        required=False,
+    )
+
+    def clean_transferor(self):
+        uscc = self.cleaned_data["transferor"].strip().upper()
+        entity = MarketEntity.objects.filter(uscc=uscc).first()
+        if entity is None:
+            raise forms.ValidationError(_("No registered market entity has this code."))
+        return entity
+
+    def values(self) -> dict:
+        """The filled-in fields, as the service takes them."""
+        return {
+            key: value
+            for key, value in self.cleaned_data.items()
+            if value not in (None, "") or key in {"title", "description"}
+        }
+
+
+class BidForm(forms.Form):
+    amount = _money(_("Your bid, yuan"), min_value=Decimal("0.01"))
+
+
+class DepositForm(forms.Form):
+    amount = _money(_("Amount received, yuan"), min_value=Decimal("0.01"))
+    reference = forms.CharField(label=_("Bank reference"), max_length=64)
+
+
+class AgreementForm(forms.Form):
+    price = _money(_("Agreed price, yuan"), min_value=Decimal("0.01"))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)

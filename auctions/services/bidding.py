@@ -1,0 +1,134 @@
+"""A bid (出价): serialised per lot by the listing's row lock, checked against the announced
+increment rule, the end moved forward in the same transaction, appended to the bid log and
+to the trade log. The server clock is the only clock."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from auctions import policies, rules
+from auctions.models import Bid, Listing, Registration
+from auctions.services.common import check_eligible, refuse
+from auctions.services.registrations import parse_amount
+from auctions.services.settlement import advance_listing, is_due
+from auctions.state_machine import BIDDING_STATES, log
+
+REFUSAL_MESSAGES = {
+    "too_low": gettext_noop("The bid must be at least %(minimum)s yuan."),
+    "not_exactly_one_increment": gettext_noop(
+        "The bid must be exactly one increment above: %(minimum)s yuan."
+    ),
+    "not_whole_fen": gettext_noop("Amounts are in yuan, to the fen (two decimals)."),
+}
+
+
+@dataclass(frozen=True)
+class Accepted:
+    bid: Bid
+    listing: Listing
+    registration: Registration
+
+
+class _MoveDue(Exception):
+    """A time-driven move fell due before this bid: make it, then look again."""
+
+
+def _lock(listing_id: int) -> Listing:
+    return (
+        Listing.objects.select_for_update(of=("self",))
+        .select_related("category", "method", "region")
+        .get(pk=listing_id)
+    )
+
+
+def _ended_refusal(listing: Listing):
+    if listing.state in {Listing.State.ANNOUNCED, Listing.State.DRAFT, Listing.State.AGREEMENT}:
+        return refuse(_("Bidding has not started."), "not_started", status=409)
+    if listing.state == Listing.State.SUSPENDED:
+        return refuse(_("The session is suspended by a fault."), "suspended", status=409)
+    return refuse(_("Bidding has ended."), "ended", status=409)
+
+
+@transaction.atomic
+def _place(*, actor, listing_id: int, amount) -> Accepted:
+    listing = _lock(listing_id)
+    now = timezone.now()
+    if is_due(listing, now):
+        raise _MoveDue
+    if listing.state not in BIDDING_STATES:
+        raise _ended_refusal(listing)
+    registration = Registration.objects.filter(listing=listing, entity_id=actor.entity_id).first()
+    if registration is None:
+        raise refuse(
+            _("Your entity is not registered for this listing."), "not_registered", status=409
+        )
+    if registration.deposit_state != Registration.DepositState.CONFIRMED:
+        raise refuse(
+            _("Your deposit has not been confirmed received."), "deposit_not_confirmed", status=409
+        )
+    check_eligible(listing, actor.entity, at=now)
+    refusal = rules.check_bid(
+        amount=amount,
+        current_price=listing.current_price,
+        starting_price=listing.starting_price,
+        increment=listing.increment,
+        increment_rule=listing.increment_rule,
+    )
+    if refusal is not None:
+        message = _(REFUSAL_MESSAGES[refusal.code]) % {"minimum": refusal.minimum}
+        error = refuse(message, refusal.code, "amount", status=409)
+        error.fields["minimum"] = [str(refusal.minimum)]
+        raise error
+    phase = Bid.Phase.LIVE if listing.state == Listing.State.LIVE else Bid.Phase.LISTING
+    if phase == Bid.Phase.LIVE:
+        listing.ends_at = rules.extended_end(
+            ends_at=listing.ends_at,
+            placed_at=now,
+            extension=timedelta(minutes=listing.extension_minutes),
+        )
+    listing.bid_count += 1
+    bid = Bid.objects.create(
+        listing=listing,
+        registration=registration,
+        sequence=listing.bid_count,
+        amount=amount,
+        phase=phase,
+        placed_at=now,
+        ends_at_after=listing.ends_at if phase == Bid.Phase.LIVE else None,
+    )
+    listing.current_price = amount
+    listing.leader = registration
+    listing.version += 1
+    listing.save(update_fields=["ends_at", "bid_count", "current_price", "leader", "version"])
+    log(
+        "auction.bid",
+        listing,
+        actor=actor,
+        obj=bid,
+        sequence=bid.sequence,
+        number=registration.number,
+        amount=str(amount),
+        phase=phase,
+        ends_at=listing.ends_at if phase == Bid.Phase.LIVE else None,
+    )
+    return Accepted(bid=bid, listing=listing, registration=registration)
+
+
+def place_bid(*, actor, listing: Listing | int, amount) -> Accepted:
+    """Bid `amount` yuan on the listing as the actor's entity. Refusals (409) say why: too
+    low (with the minimum), not exactly one increment, ended, not registered, deposit."""
+    if not policies.is_bidder(actor):
+        raise refuse(
+            _("Only a bidder account of a market entity may bid."), "forbidden", status=403
+        )
+    amount = parse_amount(amount)
+    listing_id = listing if isinstance(listing, int) else listing.pk
+    try:
+        return _place(actor=actor, listing_id=listing_id, amount=amount)
+    except _MoveDue:
+        advance_listing(listing_id)
+        return _place(actor=actor, listing_id=listing_id, amount=amount)
