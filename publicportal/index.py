@@ -27,11 +27,10 @@ STATUS_AFTER_KIND = {
     "result": Publication.Status.AWARDED,
     "contract": Publication.Status.AWARDED,
     "failure": Publication.Status.FAILED,
-    # Auctions (issue 7) use their own kinds; these are the expected ones.
-    "listing": Publication.Status.BIDDING,
-    "auction": Publication.Status.BIDDING,
-    "deal": Publication.Status.AWARDED,
-    "termination": Publication.Status.FAILED,
+    # Auctions (issue 7): their own kinds ("result" and "failure" are shared).
+    "pre_disclosure": Publication.Status.BIDDING,
+    "disclosure": Publication.Status.BIDDING,
+    "transfer": Publication.Status.BIDDING,
 }
 
 
@@ -203,3 +202,34 @@ def trading_item(announcement) -> PublishedItem:
 
 def index_trading_announcement(announcement) -> Publication:
     return upsert_publication(trading_item(announcement))
+
+
+def auction_item(announcement) -> PublishedItem:
+    """An auction announcement (land, mining, equity) as an index item. The amount shown is
+    the public one: the starting price while it is for sale, the final price once dealt —
+    never the secret reserve."""
+    listing = announcement.listing
+    amount = listing.final_price if announcement.kind == "result" else listing.starting_price
+    return PublishedItem(
+        source=Publication.Source.AUCTIONS,
+        source_key=f"auctions:{announcement.pk}",
+        project_key=f"auctions:{listing.pk}",
+        project_title=listing.title,
+        transaction_code=listing.transaction_code or "",
+        kind=announcement.kind,
+        title=announcement.title,
+        body=announcement.body,
+        data={},
+        category_id=announcement.category_id,
+        method_id=listing.method_id,
+        region_id=announcement.region_id,
+        centre_id=announcement.centre_id,
+        amount=amount,
+        published_at=announcement.published_at,
+        detail_path=reverse("auctions:listing", args=[listing.pk]),
+        project_path=reverse("auctions:listing", args=[listing.pk]),
+    )
+
+
+def index_auction_announcement(announcement) -> Publication:
+    return upsert_publication(auction_item(announcement))

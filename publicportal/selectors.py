@@ -11,6 +11,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from auctions.models import AuctionAnnouncement
 from catalog.models import Category
 from portal.centres.models import Centre, Region
 from publicportal import cache, search
@@ -20,7 +21,7 @@ from trading.models import Announcement
 #: A count beyond this is shown as "more than": counting a million rows on every page view
 #: would cost more than the page itself.
 COUNT_CAP = 500
-KIND_LABELS = dict(Announcement.Kind.choices)
+KIND_LABELS = {**dict(AuctionAnnouncement.Kind.choices), **dict(Announcement.Kind.choices)}
 #: Longer than this (milliseconds), a count gives way to the planner's estimate.
 COUNT_TIMEOUT_MS = 20
 #: Results of a single-character search: the most recent ones only, and the page says so.

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from publicportal.index import index_trading_announcement
+from auctions.models import AuctionAnnouncement
+from publicportal.index import index_auction_announcement, index_trading_announcement
 from trading.models import Announcement
 
 
@@ -16,5 +17,11 @@ class Command(BaseCommand):
         )
         for announcement in announcements.iterator():
             index_trading_announcement(announcement)
+            count += 1
+        auction_announcements = AuctionAnnouncement.objects.select_related("listing").order_by(
+            "published_at", "id"
+        )
+        for announcement in auction_announcements.iterator():
+            index_auction_announcement(announcement)
             count += 1
         self.stdout.write(f"{count} announcement(s) indexed")
