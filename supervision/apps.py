@@ -1,5 +1,26 @@
 from django.apps import AppConfig
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
+
+
+def _kick_evaluation() -> None:
+    """After the commit: ask a worker to evaluate now. Never waits on a dead broker
+    (`retry=False`); if the broker or the worker is down, the beat sweep catches up from the
+    cursor, so nothing is lost either way."""
+    from supervision.tasks import evaluate_trade_log
+
+    evaluate_trade_log.apply_async(retry=False)
+
+
+def _on_trade_log_append(sender, instance, created, using=DEFAULT_DB_ALIAS, **kwargs):
+    if not created:
+        return
+    connection = connections[using]
+    # One kick per transaction, however many entries it appended.
+    if any(callback is _kick_evaluation for _sids, callback, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick_evaluation, using=using, robust=True)
 
 
 class SupervisionConfig(AppConfig):
@@ -8,3 +29,11 @@ class SupervisionConfig(AppConfig):
     name = "supervision"
     label = "supervision"
     verbose_name = _("supervision")
+
+    def ready(self) -> None:
+        # The core does not know supervision exists: supervision listens to the trade log.
+        from portal.tradelog.models import TradeLogEntry
+
+        post_save.connect(
+            _on_trade_log_append, sender=TradeLogEntry, dispatch_uid="supervision_kick"
+        )
