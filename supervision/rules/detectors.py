@@ -292,7 +292,12 @@ def step_outside_state(entry: EntryFacts, params: dict) -> list[Hit]:
                 subject=f"entry:{entry.seq}:hold",
                 title=_("A step done while the trade was suspended: %(action)s")
                 % {"action": entry.action},
-                evidence={"seq": entry.seq, "action": entry.action, "hold": hold_id},
+                evidence={
+                    "seq": entry.seq,
+                    "action": entry.action,
+                    "hold": hold_id,
+                    "hold_reason": reason,
+                },
                 severity="critical",
             )
         )

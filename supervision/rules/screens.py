@@ -5,6 +5,7 @@ zero denominator), never a made-up number. Definitions: ../shared/reference/red-
 """
 
 from decimal import Decimal
+from itertools import pairwise
 from statistics import mean, stdev
 
 
@@ -36,7 +37,7 @@ def spacing_deviation(prices: list[Decimal]) -> Decimal | None:
     ordered = sorted(prices)
     if len(ordered) < 3:
         return None
-    gaps = [b - a for a, b in zip(ordered, ordered[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(ordered)]
     average = mean(gaps)
     if average <= 0:
         return None
