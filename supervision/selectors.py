@@ -196,7 +196,13 @@ def lot_facts(lot_id: int, *, with_rules: dict | None = None) -> LotFacts | None
         )
         for s in BidSecurity.objects.using(READ).filter(lot=lot).select_related("entity")
     ]
-    members = list(CommitteeMember.objects.using(READ).filter(lot=lot).select_related("user"))
+    # Never a whole user row: the reader may not see password hashes (only these columns).
+    members = list(
+        CommitteeMember.objects.using(READ)
+        .filter(lot=lot)
+        .select_related("user")
+        .only("id", "lot_id", "user_id", "is_expert", "user__username", "user__display_name")
+    )
     profiles = {
         p.user_id: p
         for p in ExpertProfile.objects.using(READ).filter(user_id__in=[m.user_id for m in members])

@@ -70,10 +70,29 @@ def _evaluate_batch(batch_size: int) -> tuple[int, int, int]:
         for rule in _rules_for(rules, "lot", lot.category, None, method=lot.method):
             for hit in _run(rule, lot):
                 alerts.append(_lot_alert(rule, hit, lot, seq))
-    created = Alert.objects.bulk_create(alerts, ignore_conflicts=True) if alerts else []
+    created = _insert_new(alerts)
     cursor.last_seq = entries[-1].seq
     cursor.save(update_fields=["last_seq", "updated_at"])
-    return len(entries), len(created), cursor.last_seq
+    return len(entries), created, cursor.last_seq
+
+
+def _insert_new(alerts: list[Alert]) -> int:
+    """Insert the alerts not raised before (one per rule and subject); returns how many."""
+    if not alerts:
+        return 0
+    existing = set(
+        Alert.objects.filter(subject_key__in={a.subject_key for a in alerts}).values_list(
+            "rule_code", "subject_key"
+        )
+    )
+    fresh: dict[tuple[str, str], Alert] = {}
+    for alert in alerts:
+        key = (alert.rule_code, alert.subject_key)
+        if key not in existing:
+            fresh.setdefault(key, alert)
+    # ignore_conflicts: an integrity alert or another evaluator may have raised it meanwhile.
+    Alert.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+    return len(fresh)
 
 
 def _locked_cursor() -> EvaluationCursor:
@@ -179,4 +198,4 @@ def raise_integrity_alerts(problems) -> int:
         )
         for problem in problems
     ]
-    return len(Alert.objects.bulk_create(alerts, ignore_conflicts=True)) if alerts else 0
+    return _insert_new(alerts)

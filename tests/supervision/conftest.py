@@ -45,3 +45,28 @@ def regulator_finance(db, centre):
         department=Department.FINANCE,
         region=centre.region,
     )
+
+
+# The trading personas and the clock, shared with the trading tests.
+from tests.trading.conftest import clock, experts, media, tenderee  # noqa: E402, F401
+
+
+@pytest.fixture
+def bidders(db):
+    """Three independent bidders: distinct representatives, phones, addresses, accounts."""
+    people = {
+        "a": ("甲建设有限公司", "陈一"),
+        "b": ("乙工程有限公司", "林二"),
+        "c": ("丙建工集团", "黄三"),
+    }
+    return {
+        key: factories.BidderFactory(
+            username=f"bidder_{key}",
+            entity__name=name,
+            entity__legal_representative=person,
+            entity__contact_phone=f"0596-200000{i}",
+            entity__address=f"漳州市芗城区{i}号路{i}号",
+            entity__bank_account_number=f"622202000000000{i}",
+        )
+        for i, (key, (name, person)) in enumerate(people.items())
+    }
