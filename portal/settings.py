@@ -340,6 +340,8 @@ if not BID_ARCHIVE_KEY:
 # and the regulators' export bundles; auditors verify with the public key it publishes.
 PLATFORM_NAME = env.str("PLATFORM_NAME", default="public-resource-trading-platform")
 PLATFORM_SIGNING_KEY = env.str("PLATFORM_SIGNING_KEY", default="")
+# The queue the alert evaluation is sent to after each commit (empty: Celery's default queue).
+SUPERVISION_TASK_QUEUE = env.str("SUPERVISION_TASK_QUEUE", default="")
 if not PLATFORM_SIGNING_KEY:
     if IS_PRODUCTION:
         raise ImproperlyConfigured(

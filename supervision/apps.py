@@ -3,14 +3,26 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
+#: Seconds a commit's kick may spend reaching the broker before giving up to the sweep.
+KICK_CONNECT_TIMEOUT = 0.5
+
 
 def _kick_evaluation() -> None:
-    """After the commit: ask a worker to evaluate now. Never waits on a dead broker
-    (`retry=False`); if the broker or the worker is down, the beat sweep catches up from the
-    cursor, so nothing is lost either way."""
+    """After the commit: ask a worker to evaluate now. Never hangs a request on a dead broker:
+    one connection attempt with a short timeout and no publish retry (kombu's default is to
+    retry the connection forever). If Redis or the worker is down, the beat sweep catches up
+    from the cursor, so nothing is lost either way."""
+    from django.conf import settings
+
+    from portal.celery import app
     from supervision.tasks import evaluate_trade_log
 
-    evaluate_trade_log.apply_async(retry=False)
+    with app.connection_for_write(
+        connect_timeout=KICK_CONNECT_TIMEOUT, transport_options={"max_retries": 0}
+    ) as connection:
+        evaluate_trade_log.apply_async(
+            retry=False, queue=settings.SUPERVISION_TASK_QUEUE or None, connection=connection
+        )
 
 
 def _on_trade_log_append(sender, instance, created, using=DEFAULT_DB_ALIAS, **kwargs):

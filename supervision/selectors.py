@@ -94,6 +94,16 @@ def statutory_rules_for(category: str, on: date) -> list[StatutoryRule]:
     )
 
 
+def statutory_rules_by_code(codes: list[str], on: date) -> list[StatutoryRule]:
+    codes = [c for c in codes if c]
+    if not codes:
+        return []
+    valid = (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
+    return list(StatutoryRule.objects.using(READ).filter(valid, code__in=codes))
+
+
 def holiday_calendar() -> HolidayCalendar:
     exceptions = dict(HolidayCalendarDay.objects.using(READ).values_list("date", "is_working_day"))
     complete = (
@@ -114,7 +124,9 @@ def hold_in_force(project_id: int, at) -> TradeHold | None:
 def entry_facts(entry: TradeLogEntry) -> EntryFacts:
     project_id = entry.payload.get("project") if isinstance(entry.payload, dict) else None
     hold = None
-    if isinstance(project_id, int) and not entry.action.startswith("hold."):
+    # Only the operation side's own steps count: a complaint or a triage during a hold is
+    # what the hold is for.
+    if isinstance(project_id, int) and entry.object_type.startswith("trading."):
         found = hold_in_force(project_id, entry.occurred_at)
         hold = (found.pk, found.reason) if found else None
     return EntryFacts(
