@@ -295,6 +295,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProjectFundingSourceEnum": "trading.models.Project.FundingSource",
         "CatalogFundingSourceEnum": "catalog.models.FundingSource",
+        "AlertSeverityEnum": "supervision.models.Severity",
+        "AlertStatusEnum": "supervision.models.Alert.Status",
+        "SupervisingDepartmentEnum": "portal.accounts.models.Department",
     },
 }
 

@@ -12,6 +12,7 @@ api_v1 = [
     path("credit/", include("credit.api_urls")),
     path("", include("trading.api_urls")),
     path("", include("experts.api_urls")),
+    path("", include("supervision.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -26,6 +27,7 @@ urlpatterns = [
     path("experts/", include("experts.urls")),
     path("credit/", include("credit.urls")),
     path("trading/", include("trading.urls")),
+    path("supervision/", include("supervision.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]
