@@ -61,9 +61,11 @@ class TestTheSupervisionConnectionCannotWrite:
         assert Lot.objects.get(pk=trade.lot.pk).state == "bidding"
 
     def test_supervision_own_tables_are_not_writable_through_it_either(self):
-        with pytest.raises(DatabaseError, match="permission denied"):
-            with connections["supervision"].cursor() as cursor:
-                cursor.execute("UPDATE supervision_alert SET status = 'dismissed'")
+        with (
+            pytest.raises(DatabaseError, match="permission denied"),
+            connections["supervision"].cursor() as cursor,
+        ):
+            cursor.execute("UPDATE supervision_alert SET status = 'dismissed'")
         connections["supervision"].close()
 
 
