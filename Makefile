@@ -59,7 +59,7 @@ bench: install
 # Re-extract the UI strings and compile the catalogue (needs GNU gettext); the compiled .mo
 # is committed so that a machine without gettext still shows the Chinese UI.
 I18N_IGNORE := --ignore '.venv/*' --ignore 'node_modules/*' --ignore '*/migrations/*' \
-	--ignore 'tests/*' --ignore 'var/*' --ignore 'bench/*'
+	--ignore 'tests/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'supervision/*' --ignore 'portal/holds/*'
 messages: install
 	$(TEST_ENV) $(BIN)/python manage.py makemessages -l zh_Hans $(I18N_IGNORE)
 	$(TEST_ENV) $(BIN)/python manage.py compilemessages -l zh_Hans $(I18N_IGNORE)

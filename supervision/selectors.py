@@ -409,7 +409,8 @@ def alerts_for(user) -> QuerySet[Alert]:
     if user.role != Role.REGULATOR:
         return alerts.none()
     if user.department not in {Department.AUDIT, Department.DISCIPLINE}:
-        alerts = alerts.filter(department=user.department)
+        # Alerts of no department (a break in the trade log) concern every regulator.
+        alerts = alerts.filter(Q(department=user.department) | Q(department=""))
     regions = region_subtree(user.region_id)
     return alerts.filter(Q(region_id_ref__in=regions) | Q(region_id_ref__isnull=True))
 
@@ -462,3 +463,39 @@ def trade_history(project_id: int) -> QuerySet[TradeLogEntry]:
         )
         .order_by("seq")
     )
+
+
+def statistics(alerts: QuerySet[Alert]) -> dict[str, list[dict]]:
+    """Alerts counted by rule, region, centre and month (4 grouped queries)."""
+    from django.db.models.functions import TruncMonth
+
+    by_rule = list(alerts.values("rule_code").annotate(n=Count("id")).order_by("-n", "rule_code"))
+    by_region = list(
+        alerts.values("region_id_ref").annotate(n=Count("id")).order_by("-n", "region_id_ref")
+    )
+    by_centre = list(
+        alerts.values("centre_id_ref").annotate(n=Count("id")).order_by("-n", "centre_id_ref")
+    )
+    by_month = list(
+        alerts.annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
+    regions = dict(
+        Region.objects.using(READ)
+        .filter(pk__in=[r["region_id_ref"] for r in by_region if r["region_id_ref"]])
+        .values_list("pk", "name")
+    )
+    from portal.centres.models import Centre
+
+    centres = dict(
+        Centre.objects.using(READ)
+        .filter(pk__in=[c["centre_id_ref"] for c in by_centre if c["centre_id_ref"]])
+        .values_list("pk", "name")
+    )
+    for row in by_region:
+        row["name"] = regions.get(row["region_id_ref"], "—")
+    for row in by_centre:
+        row["name"] = centres.get(row["centre_id_ref"], "—")
+    return {"rule": by_rule, "region": by_region, "centre": by_centre, "month": by_month}
