@@ -1,3 +1,5 @@
+import threading
+
 from django.apps import AppConfig
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_save
@@ -7,22 +9,38 @@ from django.utils.translation import gettext_lazy as _
 KICK_CONNECT_TIMEOUT = 0.5
 
 
+_local = threading.local()
+
+
+def _broker_connection():
+    """This thread's connection for kicks, opened once: one attempt with a short timeout and
+    no retry (kombu's default is to retry a lost connection forever)."""
+    from portal.celery import app
+
+    if getattr(_local, "connection", None) is None:
+        _local.connection = app.connection_for_write(
+            connect_timeout=KICK_CONNECT_TIMEOUT, transport_options={"max_retries": 0}
+        )
+    return _local.connection
+
+
 def _kick_evaluation() -> None:
-    """After the commit: ask a worker to evaluate now. Never hangs a request on a dead broker:
-    one connection attempt with a short timeout and no publish retry (kombu's default is to
-    retry the connection forever). If Redis or the worker is down, the beat sweep catches up
-    from the cursor, so nothing is lost either way."""
+    """After the commit: ask a worker to evaluate now. Never hangs a request on a dead broker;
+    if Redis or the worker is down, the beat sweep catches up from the cursor, so nothing is
+    lost either way."""
     from django.conf import settings
 
-    from portal.celery import app
     from supervision.tasks import evaluate_trade_log
 
-    with app.connection_for_write(
-        connect_timeout=KICK_CONNECT_TIMEOUT, transport_options={"max_retries": 0}
-    ) as connection:
+    connection = _broker_connection()
+    try:
         evaluate_trade_log.apply_async(
             retry=False, queue=settings.SUPERVISION_TASK_QUEUE or None, connection=connection
         )
+    except Exception:
+        _local.connection = None  # reconnect next time
+        connection.release()
+        raise
 
 
 def _on_trade_log_append(sender, instance, created, using=DEFAULT_DB_ALIAS, **kwargs):
