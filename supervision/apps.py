@@ -17,10 +17,12 @@ def _broker_connection():
     no retry (kombu's default is to retry a lost connection forever)."""
     from portal.celery import app
 
-    if getattr(_local, "connection", None) is None:
+    url = app.conf.broker_write_url or app.conf.broker_url
+    if getattr(_local, "connection", None) is None or _local.url != url:
         _local.connection = app.connection_for_write(
-            connect_timeout=KICK_CONNECT_TIMEOUT, transport_options={"max_retries": 0}
+            url, connect_timeout=KICK_CONNECT_TIMEOUT, transport_options={"max_retries": 0}
         )
+        _local.url = url
     return _local.connection
 
 

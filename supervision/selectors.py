@@ -4,6 +4,7 @@ tables are read through the default connection that also writes them.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -16,7 +17,6 @@ from experts.models import ExpertProfile, ExpertRelation
 from portal.accounts.models import Department, Role
 from portal.centres.models import Region
 from portal.entities.models import MarketEntity
-from portal.holds.models import TradeHold
 from portal.tradelog.models import TradeLogEntry
 from supervision.models import Alert, AlertRule, Case, Complaint
 from supervision.rules.facts import (
@@ -112,23 +112,55 @@ def holiday_calendar() -> HolidayCalendar:
     return HolidayCalendar(exceptions=exceptions, complete_years=frozenset(complete))
 
 
-def hold_in_force(project_id: int, at) -> TradeHold | None:
-    return (
-        TradeHold.objects.using(READ)
-        .filter(project_id_ref=project_id, ordered_at__lte=at)
-        .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at))
-        .first()
-    )
+@dataclass(frozen=True)
+class HoldSpan:
+    """A hold as the trade log saw it: from its `hold.suspended` entry to its `hold.lifted`."""
+
+    hold_id: int
+    reason: str
+    from_seq: int
+    to_seq: int | None = None
 
 
-def entry_facts(entry: TradeLogEntry) -> EntryFacts:
+def holds_for(entries: Iterable[TradeLogEntry]) -> dict[int, list[HoldSpan]]:
+    """The holds of every project the entries name, by trade-log position (one query for a
+    whole batch; positions, not clocks, so entries of the same instant are ordered)."""
+    ids = {
+        e.payload.get("project")
+        for e in entries
+        if isinstance(e.payload, dict) and isinstance(e.payload.get("project"), int)
+    }
+    spans: dict[int, dict[str, HoldSpan]] = {}
+    if ids:
+        for entry in (
+            TradeLogEntry.objects.using(READ)
+            .filter(action__in=["hold.suspended", "hold.lifted"], payload__project__in=ids)
+            .order_by("seq")
+        ):
+            project = entry.payload["project"]
+            held = spans.setdefault(project, {})
+            if entry.action == "hold.suspended":
+                held[entry.object_id] = HoldSpan(
+                    int(entry.object_id), entry.payload.get("reason", ""), entry.seq
+                )
+            elif entry.object_id in held:
+                span = held[entry.object_id]
+                held[entry.object_id] = HoldSpan(
+                    span.hold_id, span.reason, span.from_seq, entry.seq
+                )
+    return {project: list(held.values()) for project, held in spans.items()}
+
+
+def entry_facts(entry: TradeLogEntry, holds: dict[int, list[HoldSpan]]) -> EntryFacts:
     project_id = entry.payload.get("project") if isinstance(entry.payload, dict) else None
     hold = None
     # Only the operation side's own steps count: a complaint or a triage during a hold is
     # what the hold is for.
     if isinstance(project_id, int) and entry.object_type.startswith("trading."):
-        found = hold_in_force(project_id, entry.occurred_at)
-        hold = (found.pk, found.reason) if found else None
+        for span in holds.get(project_id, []):
+            if span.from_seq < entry.seq and (span.to_seq is None or entry.seq < span.to_seq):
+                hold = (span.hold_id, span.reason)
+                break
     return EntryFacts(
         seq=entry.seq,
         action=entry.action,

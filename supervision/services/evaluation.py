@@ -56,8 +56,9 @@ def _evaluate_batch(batch_size: int) -> tuple[int, int, int]:
     rules = selectors.alert_rules()
     alerts: list[Alert] = []
     projects: dict[int, Project | None] = {}
+    holds = selectors.holds_for(entries)
     for entry in entries:
-        facts = selectors.entry_facts(entry)
+        facts = selectors.entry_facts(entry, holds)
         project = _project(facts, projects)
         for rule in _rules_for(rules, "entry", entry.category, project):
             for hit in _run(rule, facts):

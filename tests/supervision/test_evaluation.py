@@ -104,3 +104,36 @@ def test_competition_rules_on_a_lowest_bid_disqualified(
         "competition.all_but_winner_disqualified",
     }
     assert fired["competition.lowest_bid_disqualified"][0].evidence["bid"] == trade.bids["b"].pk
+
+
+def test_a_step_slipped_in_during_a_suspension_is_a_critical_alert(
+    clock, centre, staff, tenderee, regulator_dr
+):
+    """What an import or a manual fix could write past the state machine is still caught."""
+    from django.db import transaction
+
+    from portal.holds.services import suspend_project
+    from portal.tradelog.services import append_entry
+
+    trade = scenarios.announce(clock=clock, centre=centre, staff=staff, tenderee=tenderee)
+    suspend_project(
+        project_id=trade.project.pk,
+        actor=regulator_dr,
+        reason="投诉处理中",
+        ordered_by_ref="test",
+    )
+    with transaction.atomic():
+        slipped = append_entry(
+            action="lot.start_opening",
+            obj=trade.lot,
+            payload={
+                "project": trade.project.pk,
+                "lot": trade.lot.pk,
+                "from": "bidding",
+                "to": "opening",
+            },
+        )
+    evaluate_pending()
+    alert = Alert.objects.get(rule_code="process.step_outside_state")
+    assert alert.subject_key == f"entry:{slipped.seq}:hold"
+    assert alert.severity == "critical" and alert.evidence["hold_reason"] == "投诉处理中"
