@@ -43,7 +43,7 @@ def _append(i: int):
         ).seq
 
 
-def stream(seconds: float, rate: float) -> dict:
+def stream(seconds: float, rate: float, offset: int = 0) -> dict:
     committed: dict[int, float] = {}
     seen: dict[int, float] = {}
     stop = threading.Event()
@@ -62,7 +62,7 @@ def stream(seconds: float, rate: float) -> dict:
                 last = alert_id
             if stop.is_set() and time.time() > stop_at[0] + 30:
                 break
-            time.sleep(0.01)
+            time.sleep(0.02)
         connection.close()
 
     stop_at = [0.0]
@@ -75,8 +75,8 @@ def stream(seconds: float, rate: float) -> dict:
         delay = due - time.time()
         if delay > 0:
             time.sleep(delay)
-        seq = _append(i)
-        if i % 10 == 0:
+        seq = _append(offset + i)
+        if (offset + i) % 10 == 0:
             committed[seq] = time.time()
         i += 1
     elapsed = time.time() - start
@@ -93,10 +93,10 @@ def stream(seconds: float, rate: float) -> dict:
     }
 
 
-def backlog(n: int) -> dict:
+def backlog(n: int, offset: int = 0) -> dict:
     start = time.time()
     for i in range(n):
-        _append(10_000_000 + i)
+        _append(10_000_000 + offset + i)
     return {"entries": n, "seconds": time.time() - start}
 
 
@@ -115,9 +115,9 @@ def cursor() -> dict:
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "stream":
-        out = stream(float(args[0]), float(args[1]))
+        out = stream(float(args[0]), float(args[1]), int(args[2]) if len(args) > 2 else 0)
     elif command == "backlog":
-        out = backlog(int(args[0]))
+        out = backlog(int(args[0]), int(args[1]) if len(args) > 1 else 0)
     elif command == "drain":
         out = drain()
     else:
