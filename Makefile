@@ -77,7 +77,8 @@ bench: install
 I18N_IGNORE := --ignore '.venv/*' --ignore 'node_modules/*' --ignore '*/migrations/*' \
 	--ignore 'tests/*' --ignore 'var/*' --ignore 'bench/*' \
 	--ignore 'credit/*.py' --ignore 'experts/*' --ignore 'templates/experts/*' \
-	--ignore 'publicportal/*' --ignore 'auctions/*'
+	--ignore 'publicportal/*' --ignore 'auctions/*' \
+	--ignore 'supervision/*' --ignore 'portal/holds/*'
 messages: install
 	$(TEST_ENV) $(BIN)/python manage.py makemessages -l zh_Hans $(I18N_IGNORE)
 	$(TEST_ENV) $(BIN)/python manage.py compilemessages -l zh_Hans $(I18N_IGNORE)

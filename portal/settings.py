@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "portal.centres",
     "portal.notices",
     "portal.tradelog",
+    "portal.holds",
     # The trading catalog and the apps built on it.
     "catalog",
     "credit",
@@ -206,6 +207,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE: dict = {
     "close-due-openings": {"task": "trading.close_due_openings", "schedule": 30.0},
     "sweep-expert-draws": {"task": "experts.sweep_draws", "schedule": 60.0},
+    # The alert sweep: catches up from the cursor whatever the kicks after commits missed.
+    "supervision-evaluate-trade-log": {"task": "supervision.evaluate_trade_log", "schedule": 5.0},
+    "supervision-verify-trade-log": {"task": "supervision.verify_trade_log", "schedule": 300.0},
     "lift-expired-expert-blacklists": {
         "task": "experts.lift_expired_blacklists",
         "schedule": 3600.0,
@@ -304,6 +308,9 @@ SPECTACULAR_SETTINGS = {
         "ProjectFundingSourceEnum": "trading.models.Project.FundingSource",
         "CatalogFundingSourceEnum": "catalog.models.FundingSource",
         "AuctionListingStateEnum": "auctions.models.Listing.State",
+        "AlertSeverityEnum": "supervision.models.Severity",
+        "AlertStatusEnum": "supervision.models.Alert.Status",
+        "SupervisingDepartmentEnum": "portal.accounts.models.Department",
     },
 }
 
@@ -343,6 +350,25 @@ if not BID_ARCHIVE_KEY:
 
     BID_ARCHIVE_KEY = base64.b64encode(
         hashlib.sha256(f"archive:{SECRET_KEY}".encode()).digest()
+    ).decode()
+
+# Supervision: the platform's Ed25519 key (32 raw bytes, base64) signs the trade-log head
+# and the regulators' export bundles; auditors verify with the public key it publishes.
+PLATFORM_NAME = env.str("PLATFORM_NAME", default="public-resource-trading-platform")
+PLATFORM_SIGNING_KEY = env.str("PLATFORM_SIGNING_KEY", default="")
+# The queue the alert evaluation is sent to after each commit (empty: Celery's default queue).
+SUPERVISION_TASK_QUEUE = env.str("SUPERVISION_TASK_QUEUE", default="")
+if not PLATFORM_SIGNING_KEY:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(
+            "PLATFORM_SIGNING_KEY (Ed25519 private key, 32 bytes, base64) is required in "
+            "production."
+        )
+    import base64
+    import hashlib
+
+    PLATFORM_SIGNING_KEY = base64.b64encode(
+        hashlib.sha256(f"platform-signing:{SECRET_KEY}".encode()).digest()
     ).decode()
 
 # How long an invitation to join a market entity stays valid.

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("trading.api_urls")),
     path("", include("experts.api_urls")),
     path("auctions/", include("auctions.api.urls")),
+    path("", include("supervision.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -30,6 +31,7 @@ urlpatterns = [
     path("trading/", include("trading.urls")),
     path("public/", include("publicportal.urls")),
     path("auctions/", include("auctions.urls")),
+    path("supervision/", include("supervision.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

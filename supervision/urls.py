@@ -1,4 +1,16 @@
-"""URLs of the supervision app."""
+"""URLs of the supervision app (the regulators' workbench)."""
+
+from django.urls import path
+
+from supervision import views
 
 app_name = "supervision"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("alerts/rows/", views.alert_rows, name="alert_rows"),
+    path("alerts/<int:alert_id>/", views.alert_detail, name="alert"),
+    path("projects/<int:project_id>/history/", views.project_history, name="history"),
+    path("cases/", views.cases, name="cases"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("export/", views.export, name="export"),
+]

@@ -8,6 +8,7 @@ event allows, or while the project is suspended pending a complaint (H5).
 from django.utils.translation import gettext as _
 
 from portal.errors import ApplicationError
+from portal.holds.selectors import active_hold
 from portal.tradelog.services import append_entry
 from trading.models import Lot, Project
 
@@ -43,10 +44,15 @@ class StateError(ApplicationError):
 
 
 def check_not_suspended(project: Project) -> None:
-    if project.suspended:
+    """Refuse any step while the competent department holds the trade: the hold it records
+    through the core (`portal.holds`, written by supervision's complaint handling) or the
+    project's own flag."""
+    hold = None if project.suspended else active_hold(project.pk)
+    if project.suspended or hold is not None:
+        reason = hold.reason if hold is not None else project.suspension_reason
         raise StateError(
             _("The project is suspended by the competent department: %(reason)s")
-            % {"reason": project.suspension_reason or "—"},
+            % {"reason": reason or "—"},
             code="project_suspended",
             status_code=409,
         )

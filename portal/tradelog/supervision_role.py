@@ -13,8 +13,11 @@ from psycopg2 import sql
 
 logger = logging.getLogger(__name__)
 
-#: Tables the reader may not see at all: they would let it impersonate users.
-WITHHELD_TABLES = ("django_session", "authtoken_token")
+#: Tables the reader may not see at all: sessions and tokens would let it impersonate users;
+#: expert draw invitations name the experts drawn for a trade before the reveal (F6: the
+#: evaluation committee stays secret until the evaluation starts; the seated committee is in
+#: trading_committeemember).
+WITHHELD_TABLES = ("django_session", "authtoken_token", "experts_drawinvitation")
 #: Columns of the user table withheld from the reader.
 WITHHELD_USER_COLUMNS = ("password",)
 
@@ -55,7 +58,13 @@ def ensure_supervision_role(using: str = "default") -> bool:
                 "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {}"
             ).format(ident),
         ]
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        )
+        existing = {name for (name,) in cursor.fetchall()}
         for table in WITHHELD_TABLES:
+            if table not in existing:  # an app not migrated (yet) in this database
+                continue
             statements.append(
                 sql.SQL("REVOKE ALL ON TABLE {} FROM {}").format(sql.Identifier(table), ident)
             )

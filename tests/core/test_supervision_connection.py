@@ -52,6 +52,8 @@ def test_writes_through_the_supervision_connection_fail(statement, bidder_a):
         "SELECT key FROM authtoken_token",
         "SELECT session_data FROM django_session",
         "SELECT password FROM accounts_user",
+        # The experts drawn for a trade, before the reveal (F6).
+        "SELECT expert_id FROM experts_drawinvitation",
     ],
 )
 def test_secrets_that_would_allow_impersonation_are_withheld(statement):

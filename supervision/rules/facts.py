@@ -1,0 +1,155 @@
+"""The facts a detector reads: plain, frozen values, so every rule is a pure function."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EntityFacts:
+    uscc: str
+    name: str
+    legal_representative: str = ""
+    contact_phone: str = ""
+    address: str = ""
+    bank_account: str = ""
+
+
+@dataclass(frozen=True)
+class BidFacts:
+    id: int
+    uscc: str
+    state: str  # submitted | withdrawn | decrypted | rejected
+    received_at: datetime
+    client_ip: str = ""
+    device_fingerprint: str = ""
+    price: Decimal | None = None
+    qualified: bool | None = None
+    disqualification_reason: str = ""
+    document_digests: tuple[str, ...] = ()
+
+    @property
+    def live(self) -> bool:
+        return self.state != "withdrawn"
+
+
+@dataclass(frozen=True)
+class SecurityFacts:
+    uscc: str
+    amount: Decimal
+    payer_account: str
+    state: str
+    received_total: Decimal
+    refunded_total: Decimal
+    refunded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    user_id: int
+    name: str
+    is_expert: bool
+    employer_uscc: str = ""
+    #: Declared relations: (entity USCC, ended on or None while current).
+    relations: tuple[tuple[str, date | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class ClarificationFacts:
+    announcement_id: int
+    issued_at: datetime
+    affects_bid_preparation: bool
+    bid_deadline_after: datetime | None
+    deadline_pushed: bool
+
+
+@dataclass(frozen=True)
+class AwardFacts:
+    bid_id: int
+    candidate_rank: int
+    reason: str
+    awarded_at: datetime
+
+
+@dataclass(frozen=True)
+class GroupMeeting:
+    """Another lot the same group of bidders bid on, and who won it."""
+
+    lot_id: int
+    winner_uscc: str
+
+
+@dataclass
+class LotFacts:
+    project_id: int
+    project_title: str
+    lot_id: int
+    lot_number: int
+    category: str
+    method: str
+    department: str
+    region_id: int | None
+    centre_id: int | None
+    tenderee_uscc: str
+    funding_source: str
+    state: str
+    estimate_amount: Decimal
+    bid_security_amount: Decimal
+    documents_issued_at: datetime | None = None
+    documents_sale_ends_at: datetime | None = None
+    bid_deadline: datetime | None = None
+    clarifications: list[ClarificationFacts] = field(default_factory=list)
+    bids: list[BidFacts] = field(default_factory=list)
+    entities: dict[str, EntityFacts] = field(default_factory=dict)
+    securities: list[SecurityFacts] = field(default_factory=list)
+    committee: list[MemberFacts] = field(default_factory=list)
+    ranking: list[int] = field(default_factory=list)  # bid ids, first candidate first
+    evaluation_completed_at: datetime | None = None
+    candidates_published_at: datetime | None = None
+    candidates_publicity_ends_at: datetime | None = None
+    award: AwardFacts | None = None
+    contract_signed_at: datetime | None = None
+    withdrawals: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    group_meetings: list[GroupMeeting] = field(default_factory=list)
+    #: The statutory rules in force for the category and method (catalog rows or alike).
+    statutory_rules: list[Any] = field(default_factory=list)
+    calendar: Any = None
+
+    @property
+    def live_bids(self) -> list[BidFacts]:
+        return [b for b in self.bids if b.live]
+
+    @property
+    def priced_bids(self) -> list[BidFacts]:
+        return [b for b in self.bids if b.state == "decrypted" and b.price is not None]
+
+    @property
+    def opened(self) -> bool:
+        """The opening has started: from now the number of bids is known."""
+        return self.state not in {"preparing", "bidding"}
+
+    @property
+    def evaluated(self) -> bool:
+        return self.state in {"evaluated", "publicity", "awarded", "contracted", "filed"} or (
+            self.state == "failed" and self.evaluation_completed_at is not None
+        )
+
+    def bid(self, bid_id: int) -> BidFacts | None:
+        return next((b for b in self.bids if b.id == bid_id), None)
+
+
+@dataclass(frozen=True)
+class EntryFacts:
+    """One trade-log entry, with what the state machine and the holds say about it."""
+
+    seq: int
+    action: str
+    object_type: str
+    object_id: str
+    occurred_at: datetime
+    payload: dict
+    category: str = ""
+    centre_id: int | None = None
+    #: A hold in force on the entry's project when the entry was written: (hold id, reason).
+    hold_in_force: tuple[int, str] | None = None

@@ -1,0 +1,21 @@
+"""Supervision's Celery tasks: a few lines each that call a service; all idempotent.
+
+Beat (portal/settings.py): `supervision.evaluate_trade_log` every few seconds as the sweep that
+catches up after an outage, `supervision.verify_trade_log` every few minutes. The same
+evaluation task is also kicked after every commit that appended to the trade log
+(`supervision.apps`), which is what makes alerts appear within seconds.
+"""
+
+from celery import shared_task
+
+from supervision.services import evaluation, integrity
+
+
+@shared_task(name="supervision.evaluate_trade_log", ignore_result=True)
+def evaluate_trade_log() -> int:
+    return evaluation.evaluate_pending().entries
+
+
+@shared_task(name="supervision.verify_trade_log", ignore_result=True)
+def verify_trade_log() -> int:
+    return integrity.verify_chain_and_alert()
