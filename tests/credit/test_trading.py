@@ -3,8 +3,8 @@
 the record (its decision number) and the measure named, and accepted again exactly one
 second after the ban's last second.
 
-Auction registration and auction bids (issue 7) do not exist yet; they will call the same
-interface.
+Auction registration and every auction bid call the same interface: see
+tests/auctions/test_credit.py.
 """
 
 from datetime import timedelta

@@ -100,15 +100,19 @@ def open_bids(trade: Trade, *, clock, venue, staff, bidders) -> Trade:
     return trade
 
 
-def evaluate(trade: Trade, *, staff, experts, plans: dict[str, BidPlan]) -> Trade:
+def evaluate(trade: Trade, *, clock, staff, experts, plans: dict[str, BidPlan]) -> Trade:
+    """The pool draws the committee (the `experts` fixture is the whole pool), which then
+    passes or rejects each bid as planned and signs."""
+    from tests.trading.conftest import chair_of, draw_committee, make_drawer
     from trading.services import committee
 
-    committee.set_committee(lot=trade.lot, actor=staff, members=[(e, True) for e in experts])
+    draw_committee(trade.lot, drawer=make_drawer(), clock=clock)
+    committee.set_committee(lot=trade.lot, actor=staff)
     for key, bid in trade.bids.items():
         bid.refresh_from_db()
         committee.decide_qualification(
             bid=bid,
-            actor=experts[0],
+            actor=chair_of(trade.lot),
             qualified=plans[key].qualified,
             reason="" if plans[key].qualified else "资格审查不合格",
         )
@@ -132,5 +136,5 @@ def full_tender(*, clock, centre, venue, staff, tenderee, bidders, experts, plan
     trade = announce(clock=clock, centre=centre, staff=staff, tenderee=tenderee)
     submit_bids(trade, bidders, plans)
     open_bids(trade, clock=clock, venue=venue, staff=staff, bidders=bidders)
-    evaluate(trade, staff=staff, experts=experts, plans=plans)
+    evaluate(trade, clock=clock, staff=staff, experts=experts, plans=plans)
     return award_and_contract(trade, clock=clock, tenderee=tenderee)

@@ -20,7 +20,7 @@ def trade_in_publicity(clock, centre, venue, staff, tenderee, bidders, experts):
     trade = scenarios.announce(clock=clock, centre=centre, staff=staff, tenderee=tenderee)
     scenarios.submit_bids(trade, bidders, plans)
     scenarios.open_bids(trade, clock=clock, venue=venue, staff=staff, bidders=bidders)
-    scenarios.evaluate(trade, staff=staff, experts=experts, plans=plans)
+    scenarios.evaluate(trade, clock=clock, staff=staff, experts=experts, plans=plans)
     from trading.services import awards
 
     awards.publish_candidates(lot=trade.lot, actor=tenderee)

@@ -81,14 +81,18 @@ def experts(db, city):
     return [make_expert(username=f"expert{i}").user for i in range(5)]
 
 
-@pytest.fixture
-def drawer(db):
+def make_drawer(username: str = "drawer"):
     """The expert drawer, with trading's real provider of project parties registered (the
     pool's own tests swap in stand-ins and leave none behind)."""
     from trading import expert_pool
 
     expert_pool.register()
-    return factories.UserFactory(role=Role.EXPERT_DRAWER, username="drawer")
+    return factories.UserFactory(role=Role.EXPERT_DRAWER, username=username)
+
+
+@pytest.fixture
+def drawer(db):
+    return make_drawer()
 
 
 def draw_committee(lot, *, drawer, clock, count: int = 5, specialty: str = "A0201") -> None:
