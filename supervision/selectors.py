@@ -11,8 +11,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from auctions.models import Bid as AuctionBid
+from auctions.models import Listing, Registration
 from catalog.models import HolidayCalendarDay, HolidayCalendarYear, StatutoryRule
 from catalog.working_days import HolidayCalendar
+from credit.models import Effect, MeasureScope
 from experts.models import ExpertProfile, ExpertRelation
 from portal.accounts.models import Department, Role
 from portal.centres.models import Region
@@ -21,13 +24,16 @@ from portal.tradelog.models import TradeLogEntry
 from supervision.models import Alert, AlertRule, Case, Complaint
 from supervision.rules.facts import (
     AwardFacts,
+    BannedRepresentative,
     BidFacts,
     ClarificationFacts,
     EntityFacts,
     EntryFacts,
     GroupMeeting,
+    ListingFacts,
     LotFacts,
     MemberFacts,
+    RegistrantFacts,
     SecurityFacts,
 )
 from trading.models import (
@@ -192,6 +198,110 @@ def lots_touched(entries: Iterable[TradeLogEntry]) -> dict[int, int]:
         ):
             touched[lot_id] = max(touched.get(lot_id, 0), projects[project_id])
     return touched
+
+
+def listings_touched(entries: Iterable[TradeLogEntry]) -> dict[int, int]:
+    """Auction listing id → the last entry seq that touched it (auction entries name it)."""
+    touched: dict[int, int] = {}
+    for entry in entries:
+        payload = entry.payload if isinstance(entry.payload, dict) else {}
+        listing = payload.get("listing")
+        if entry.action.startswith("auction.") and isinstance(listing, int):
+            touched[listing] = entry.seq
+    return touched
+
+
+def listing_facts(listing_id: int) -> ListingFacts | None:
+    """An auction listing's outcome, registrants, their bids and any registrant sharing a
+    legal representative with an entity under a market ban now — all through the read-only
+    connection."""
+    listing = (
+        Listing.objects.using(READ)
+        .select_related("category", "method", "winner__entity")
+        .filter(pk=listing_id)
+        .first()
+    )
+    if listing is None:
+        return None
+    bids = dict(
+        AuctionBid.objects.using(READ)
+        .filter(listing_id=listing_id)
+        .values_list("registration_id")
+        .annotate(n=Count("id"))
+    )
+    registrations = list(
+        Registration.objects.using(READ).filter(listing_id=listing_id).select_related("entity")
+    )
+    registrants = tuple(
+        RegistrantFacts(
+            uscc=r.entity.uscc,
+            name=r.entity.name,
+            number=r.number,
+            deposit_confirmed=r.deposit_confirmed_at is not None,
+            legal_representative=r.entity.legal_representative,
+            bids=bids.get(r.pk, 0),
+        )
+        for r in registrations
+    )
+    return ListingFacts(
+        listing_id=listing.pk,
+        title=listing.title,
+        category=listing.category.code,
+        method=(
+            "agreement" if "agreement" in (listing.result_method or "") else listing.method.code
+        ),
+        department=listing.category.supervising_department or Department.DEVELOPMENT_REFORM,
+        region_id=listing.region_id,
+        centre_id=listing.centre_id,
+        state=listing.state,
+        starting_price=listing.starting_price,
+        increment=listing.increment,
+        reserve_price=listing.reserve_price,
+        final_price=listing.final_price,
+        winner_uscc=listing.winner.entity.uscc if listing.winner_id else "",
+        registrants=registrants,
+        banned_representatives=_banned_representatives(registrants),
+    )
+
+
+def _banned_representatives(registrants) -> tuple[BannedRepresentative, ...]:
+    names = {r.legal_representative for r in registrants if r.legal_representative}
+    if not names:
+        return ()
+    now = timezone.now()
+    namesakes = {
+        entity.uscc: entity
+        for entity in MarketEntity.objects.using(READ).filter(legal_representative__in=names)
+    }
+    bans = (
+        MeasureScope.objects.using(READ)
+        .filter(
+            uscc__in=namesakes,
+            effect=Effect.REFUSE,
+            measure__measure_type__code="market_ban",
+            valid_from__lte=now,
+            valid_to__gte=now,
+        )
+        .values_list("uscc", "measure__record__decision_no")
+    )
+    found = []
+    for banned_uscc, decision in bans:
+        banned = namesakes[banned_uscc]
+        for registrant in registrants:
+            if (
+                registrant.uscc != banned_uscc
+                and registrant.legal_representative == banned.legal_representative
+            ):
+                found.append(
+                    BannedRepresentative(
+                        registrant_uscc=registrant.uscc,
+                        banned_uscc=banned_uscc,
+                        banned_name=banned.name,
+                        representative=banned.legal_representative,
+                        decision=decision or "",
+                    )
+                )
+    return tuple(dict.fromkeys(found))
 
 
 def lot_facts(lot_id: int, *, with_rules: dict | None = None) -> LotFacts | None:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from catalog.rules import check_schedule
 from supervision.rules import screens
-from supervision.rules.facts import EntryFacts, GroupMeeting, LotFacts
+from supervision.rules.facts import EntryFacts, GroupMeeting, ListingFacts, LotFacts
 from trading.state_machine import LOT_TRANSITIONS, PROJECT_TRANSITIONS
 
 
@@ -622,4 +622,79 @@ def bid_rotation(facts: LotFacts, params: dict) -> list[Hit]:
             },
             entities=tuple(group),
         )
+    ]
+
+
+# --- Auctions (land, mining, equity) ------------------------------------------------------
+
+
+def auction_single_bidder(listing: ListingFacts, params: dict) -> list[Hit]:
+    """An auction or listing sold with only one qualified (deposit confirmed) registrant:
+    no competition reached the price. Agreement transfers are one buyer by law and are not
+    flagged (the rule is not applied to that method)."""
+    if listing.state != "sold" or listing.method == "agreement":
+        return []
+    qualified = listing.qualified
+    if len(qualified) > int(params.get("max_qualified", 1)):
+        return []
+    return [
+        Hit(
+            subject=f"listing:{listing.listing_id}",
+            title=_("Sold with a single registered bidder: %(title)s") % {"title": listing.title},
+            evidence={
+                "listing": listing.listing_id,
+                "qualified_registrants": [r.uscc for r in qualified],
+                "registrations": len(listing.registrants),
+                "final_price": str(listing.final_price),
+            },
+            entities=tuple(r.uscc for r in qualified),
+        )
+    ]
+
+
+def auction_reserve_without_competition(listing: ListingFacts, params: dict) -> list[Hit]:
+    """A sale at (or within `increments` increments above) the secret reserve price with at
+    most one bidder actually bidding: the price the seller fixed, never contested — a sign the
+    reserve leaked or the field was cleared beforehand."""
+    if listing.state != "sold" or listing.reserve_price is None or listing.final_price is None:
+        return []
+    ceiling = listing.reserve_price + listing.increment * int(params.get("increments", 0))
+    bidders = listing.competitors
+    if not (listing.reserve_price <= listing.final_price <= ceiling) or len(bidders) > 1:
+        return []
+    return [
+        Hit(
+            subject=f"listing:{listing.listing_id}",
+            title=_("Sold at the reserve price without competition: %(title)s")
+            % {"title": listing.title},
+            evidence={
+                "listing": listing.listing_id,
+                "reserve_price": str(listing.reserve_price),
+                "final_price": str(listing.final_price),
+                "bidders_who_bid": [r.uscc for r in bidders],
+                "registrations": len(listing.registrants),
+            },
+            entities=tuple(r.uscc for r in bidders),
+        )
+    ]
+
+
+def auction_banned_representative(listing: ListingFacts, params: dict) -> list[Hit]:
+    """A registrant shares its legal representative with an entity under a market ban: the
+    banned party may be bidding through another company (失信主体借壳参与)."""
+    return [
+        Hit(
+            subject=f"listing:{listing.listing_id}:{match.registrant_uscc}:{match.banned_uscc}",
+            title=_("A bidder shares its legal representative with a banned entity: %(name)s")
+            % {"name": match.banned_name},
+            evidence={
+                "listing": listing.listing_id,
+                "registrant": match.registrant_uscc,
+                "banned_entity": match.banned_uscc,
+                "legal_representative": match.representative,
+                "ban_decision": match.decision,
+            },
+            entities=(match.registrant_uscc, match.banned_uscc),
+        )
+        for match in listing.banned_representatives
     ]

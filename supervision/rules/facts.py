@@ -153,3 +153,63 @@ class EntryFacts:
     centre_id: int | None = None
     #: A hold in force on the entry's project when the entry was written: (hold id, reason).
     hold_in_force: tuple[int, str] | None = None
+
+
+@dataclass(frozen=True)
+class RegistrantFacts:
+    """One entity registered to bid on an auction listing."""
+
+    uscc: str
+    name: str
+    number: str  # the bidder number (竞买号)
+    deposit_confirmed: bool
+    legal_representative: str = ""
+    bids: int = 0
+
+
+@dataclass(frozen=True)
+class BannedRepresentative:
+    """An entity under a market ban at the listing's time that shares a legal representative
+    with a registrant."""
+
+    registrant_uscc: str
+    banned_uscc: str
+    banned_name: str
+    representative: str
+    decision: str = ""
+
+
+@dataclass
+class ListingFacts:
+    """An auction listing (land-use right, mining right, state-owned equity) as supervision
+    sees it: its outcome, its registrants and their bids, read through the read-only
+    connection."""
+
+    listing_id: int
+    title: str
+    category: str
+    method: str
+    department: str
+    region_id: int | None
+    centre_id: int | None
+    state: str
+    starting_price: Decimal
+    increment: Decimal
+    reserve_price: Decimal | None
+    final_price: Decimal | None
+    winner_uscc: str = ""
+    registrants: tuple[RegistrantFacts, ...] = ()
+    banned_representatives: tuple[BannedRepresentative, ...] = ()
+
+    @property
+    def closed(self) -> bool:
+        return self.state in {"sold", "failed", "voided"}
+
+    @property
+    def qualified(self) -> tuple[RegistrantFacts, ...]:
+        return tuple(r for r in self.registrants if r.deposit_confirmed)
+
+    @property
+    def competitors(self) -> tuple[RegistrantFacts, ...]:
+        """Registrants who placed at least one bid."""
+        return tuple(r for r in self.registrants if r.bids > 0)

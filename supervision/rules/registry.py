@@ -14,7 +14,7 @@ from supervision.rules import detectors
 
 @dataclass(frozen=True)
 class Detector:
-    scope: Literal["lot", "entry"]
+    scope: Literal["lot", "entry", "listing"]
     function: object
 
 
@@ -43,6 +43,12 @@ DETECTORS: dict[str, Detector] = {
     "price_gap": Detector("lot", detectors.price_gap),
     "equal_spacing": Detector("lot", detectors.equal_spacing),
     "bid_rotation": Detector("lot", detectors.bid_rotation),
+    # Auctions (land, mining, equity)
+    "auction_single_bidder": Detector("listing", detectors.auction_single_bidder),
+    "auction_reserve_without_competition": Detector(
+        "listing", detectors.auction_reserve_without_competition
+    ),
+    "auction_banned_representative": Detector("listing", detectors.auction_banned_representative),
 }
 
 

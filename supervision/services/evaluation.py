@@ -17,7 +17,7 @@ from portal.accounts.models import Department
 from supervision import selectors
 from supervision.models import Alert, AlertRule, EvaluationCursor, Severity
 from supervision.rules.detectors import Hit
-from supervision.rules.facts import EntryFacts, LotFacts
+from supervision.rules.facts import EntryFacts, ListingFacts, LotFacts
 from supervision.rules.registry import DETECTORS, applicable
 from trading.models import Project
 
@@ -71,6 +71,13 @@ def _evaluate_batch(batch_size: int) -> tuple[int, int, int]:
         for rule in _rules_for(rules, "lot", lot.category, None, method=lot.method):
             for hit in _run(rule, lot):
                 alerts.append(_lot_alert(rule, hit, lot, seq))
+    for listing_id, seq in sorted(selectors.listings_touched(entries).items()):
+        listing = selectors.listing_facts(listing_id)
+        if listing is None:
+            continue
+        for rule in _rules_for(rules, "listing", listing.category, None, method=listing.method):
+            for hit in _run(rule, listing):
+                alerts.append(_listing_alert(rule, hit, listing, seq))
     created = _insert_new(alerts)
     cursor.last_seq = entries[-1].seq
     cursor.save(update_fields=["last_seq", "updated_at"])
@@ -153,6 +160,25 @@ def _lot_alert(rule: AlertRule, hit: Hit, lot: LotFacts, seq: int) -> Alert:
         category=lot.category,
         region_id_ref=lot.region_id,
         centre_id_ref=lot.centre_id,
+        trade_log_seq=seq,
+    )
+
+
+def _listing_alert(rule: AlertRule, hit: Hit, listing: ListingFacts, seq: int) -> Alert:
+    return Alert(
+        rule_code=rule.code,
+        group=rule.group,
+        severity=hit.severity or rule.severity,
+        subject_key=hit.subject[:200],
+        title=hit.title[:300],
+        project_title=listing.title[:200],
+        entities=list(hit.entities),
+        evidence=hit.evidence,
+        source=(hit.source or rule.source)[:300],
+        department=listing.department,
+        category=listing.category,
+        region_id_ref=listing.region_id,
+        centre_id_ref=listing.centre_id,
         trade_log_seq=seq,
     )
 

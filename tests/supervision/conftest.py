@@ -20,10 +20,11 @@ def alert_rule_catalog(request, catalog_reference_data):
         return
     from supervision.models import AlertRule
 
-    if not AlertRule.objects.exists():
-        importlib.import_module("supervision.migrations.0002_seed_alert_rules").seed(
-            django_apps, SimpleNamespace(connection=connection)
-        )
+    if not AlertRule.objects.filter(group="auction").exists():
+        for name in ("0002_seed_alert_rules", "0003_seed_auction_rules"):
+            importlib.import_module(f"supervision.migrations.{name}").seed(
+                django_apps, SimpleNamespace(connection=connection)
+            )
 
 
 @pytest.fixture
