@@ -34,7 +34,7 @@ from trading.models import (
 )
 from trading.services import awards, bids, committee, openings, projects
 
-MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
+MAX_DOCUMENT_BYTES = bids.MAX_DOCUMENT_BYTES
 
 
 # --- Output shapes ---------------------------------------------------------------------
@@ -429,11 +429,10 @@ class BidsApi(APIView):
         }
         if "envelope" in values:
             envelope = values["envelope"]
-            if envelope.size > MAX_DOCUMENT_BYTES * bids.MAX_DOCUMENTS:
+            if envelope.size > bids.MAX_ENVELOPE_BYTES:  # before reading it into memory
+                message = bids.envelope_too_large_message()
                 raise ApplicationError(
-                    _("The envelope is larger than the platform accepts."),
-                    code="envelope_too_large",
-                    fields={"envelope": [_("The envelope is larger than the platform accepts.")]},
+                    message, code="envelope_too_large", fields={"envelope": [message]}
                 )
             bid, receipt = bids.submit_sealed_bid(
                 envelope=envelope.read(), receipt_digest=values["receipt_digest"], **common

@@ -13,10 +13,14 @@ from portal.centres.forms import DateTimeLocalInput
 from portal.centres.models import Centre, Region, Venue
 from portal.entities.models import MarketEntity
 from trading.models import Announcement, BidSecurity, Criterion, Lot, Project
+from trading.services.bids import (
+    MAX_DOCUMENT_BYTES,
+    MAX_ENVELOPE_BYTES,
+    envelope_too_large_message,
+)
 from trading.services.projects import SEALED_BID_CATEGORIES
 
 #: The largest single upload (a tender document or a bid document), as the API allows.
-MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
 #: The fixed number of rows of the tables in forms (blank rows are ignored).
 LOT_ROWS = 5
 CRITERION_ROWS = 6
@@ -182,6 +186,12 @@ class BidForm(forms.Form):
         else:
             for name in self.SECURITY_FIELDS:
                 del self.fields[name]
+
+    def clean_envelope(self):
+        envelope = self.cleaned_data.get("envelope")
+        if envelope and envelope.size > MAX_ENVELOPE_BYTES:  # before reading it into memory
+            raise ValidationError(envelope_too_large_message(), code="envelope_too_large")
+        return envelope
 
     @property
     def sealed_in_browser(self) -> bool:

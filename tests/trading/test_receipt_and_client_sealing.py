@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from portal.errors import ApplicationError
 from portal.tradelog.models import TradeLogEntry
 from tests.trading.conftest import SECRETS, client_for, local
 from trading import sealing
@@ -235,4 +236,24 @@ def test_a_bad_upload_is_refused_naming_the_field(announced, bidders):
 
     short = client.post(url, _sealed_upload(envelope, "ABC"))
     assert short.status_code == 400 and "receipt_digest" in short.data
+    assert not BidSubmission.objects.exists()
+
+
+def test_an_envelope_above_the_limit_is_refused_naming_the_field(announced, bidders, monkeypatch):
+    from trading.services import bids
+
+    lot = announced.lots.get()
+    envelope, digest = _seal_on_the_bidders_machine(
+        lot, bidders["a"].entity.uscc, "a", "4321000.00"
+    )
+    monkeypatch.setattr(bids, "MAX_ENVELOPE_BYTES", len(envelope) - 1)
+    url = f"/api/v1/projects/{announced.pk}/bids/"
+    refused = client_for(bidders["a"]).post(url, _sealed_upload(envelope, digest))
+    assert refused.status_code == 400 and refused.data["code"] == "envelope_too_large"
+    assert "envelope" in refused.data
+    with pytest.raises(ApplicationError) as service:
+        bids.submit_sealed_bid(
+            lot=lot, actor=bidders["a"], envelope=envelope, receipt_digest=digest
+        )
+    assert service.value.code == "envelope_too_large" and "envelope" in service.value.fields
     assert not BidSubmission.objects.exists()

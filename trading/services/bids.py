@@ -34,6 +34,9 @@ from trading.services.common import ineligible, log, refuse
 from trading.state_machine import StateError, check_not_suspended
 
 MAX_DOCUMENTS = 20
+MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
+#: A sealed envelope holds at most every document at its largest (plus a small header).
+MAX_ENVELOPE_BYTES = MAX_DOCUMENTS * MAX_DOCUMENT_BYTES
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,8 @@ def submit_sealed_bid(
         raise refuse(_("Only a bidder's account submits bids."), "permission_denied", status=403)
     received_at = received_at or timezone.now()
     refuse_if_late(lot, received_at)
+    if len(envelope) > MAX_ENVELOPE_BYTES:
+        raise refuse(envelope_too_large_message(), "envelope_too_large", "envelope")
     if not _HEX_DIGEST.fullmatch(receipt_digest or ""):
         raise refuse(
             _("The receipt digest is 64 lowercase hexadecimal characters."),
@@ -204,6 +209,10 @@ def submit_sealed_bid(
 
 
 _HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def envelope_too_large_message() -> str:
+    return _("The envelope is larger than the platform accepts.")
 
 
 def _store_and_record(
