@@ -352,6 +352,9 @@ class BidSubmission(models.Model):
     )
     decrypted_at = models.DateTimeField(null=True, blank=True)
     documents_manifest = models.JSONField(default=list, blank=True)
+    #: The documents' authoring metadata (author, last saved by, company…), read at the
+    #: opening for the collusion screens: `trading.document_metadata`.
+    documents_metadata = models.JSONField(default=list, blank=True)
     archive_wrapped = models.BooleanField(default=False)
     rejection_reason = models.CharField(max_length=300, blank=True)
     # Decided by the evaluation committee:

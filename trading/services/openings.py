@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from catalog.selectors import rule_by_code
 from portal.centres.models import Venue
 from portal.centres.services import book_venue
-from trading import policies, sealing
+from trading import document_metadata, policies, sealing
 from trading.models import (
     Announcement,
     BidSubmission,
@@ -298,11 +298,21 @@ def decrypt_bid(*, bid: BidSubmission, actor, secret: str) -> DecryptionOutcome:
     manifest = package.manifest
     bid.price = Decimal(manifest["price"])
     bid.documents_manifest = manifest.get("documents", [])
+    bid.documents_metadata = document_metadata.documents_metadata(
+        bid.documents_manifest, list(package.documents)
+    )
     bid.state = BidSubmission.State.DECRYPTED
     bid.decrypted_at = now
     bid.archive_wrapped = True
     bid.save(
-        update_fields=["price", "documents_manifest", "state", "decrypted_at", "archive_wrapped"]
+        update_fields=[
+            "price",
+            "documents_manifest",
+            "documents_metadata",
+            "state",
+            "decrypted_at",
+            "archive_wrapped",
+        ]
     )
     DecryptionAttempt.objects.create(
         bid=bid, attempted_by=actor, outcome=DecryptionAttempt.Outcome.SUCCESS
@@ -316,6 +326,7 @@ def decrypt_bid(*, bid: BidSubmission, actor, secret: str) -> DecryptionOutcome:
         bidder=bid.entity.uscc,
         price=bid.price,
         decrypted_at=now,
+        documents_metadata=bid.documents_metadata,
     )
     return DecryptionOutcome(True, DecryptionAttempt.Outcome.SUCCESS)
 
