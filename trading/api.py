@@ -33,6 +33,7 @@ from trading.models import (
     Project,
 )
 from trading.services import awards, bids, committee, openings, projects
+from trading.state_machine import suspension
 
 MAX_DOCUMENT_BYTES = bids.MAX_DOCUMENT_BYTES
 
@@ -73,6 +74,10 @@ class ProjectOutput(serializers.ModelSerializer):
     region = serializers.CharField(source="region.code")
     lots = LotOutput(many=True)
     schedule = ScheduleOutput(allow_null=True, default=None)
+    suspended = serializers.SerializerMethodField(
+        help_text="True while the competent department suspends the trade (a hold, H5): "
+        "no step can be taken until it is lifted."
+    )
 
     class Meta:
         model = Project
@@ -96,6 +101,9 @@ class ProjectOutput(serializers.ModelSerializer):
             "lots",
             "schedule",
         ]
+
+    def get_suspended(self, project: Project) -> bool:
+        return suspension(project) is not None
 
 
 class AnnouncementOutput(serializers.ModelSerializer):

@@ -43,13 +43,20 @@ class StateError(ApplicationError):
     """An action attempted in a state that does not allow it."""
 
 
+def suspension(project: Project) -> str | None:
+    """Why the trade is suspended, or None when it is not: a hold the competent department
+    recorded through the core (`portal.holds`, written by supervision's complaint handling)
+    or the project's own flag. The one place both are read (the state machine, the API)."""
+    if project.suspended:
+        return project.suspension_reason or ""
+    hold = active_hold(project.pk)
+    return None if hold is None else hold.reason or ""
+
+
 def check_not_suspended(project: Project) -> None:
-    """Refuse any step while the competent department holds the trade: the hold it records
-    through the core (`portal.holds`, written by supervision's complaint handling) or the
-    project's own flag."""
-    hold = None if project.suspended else active_hold(project.pk)
-    if project.suspended or hold is not None:
-        reason = hold.reason if hold is not None else project.suspension_reason
+    """Refuse any step while the competent department holds the trade."""
+    reason = suspension(project)
+    if reason is not None:
         raise StateError(
             _("The project is suspended by the competent department: %(reason)s")
             % {"reason": reason or "—"},

@@ -70,6 +70,7 @@ from trading.models import (
     TenderDocument,
 )
 from trading.services import awards, bids, committee, openings, projects
+from trading.state_machine import suspension
 
 PER_PAGE = 20
 #: How long before its start a scheduled opening's status begins to refresh itself.
@@ -320,6 +321,7 @@ def _project_context(request, project: Project, *, bid_form=None) -> dict:
     return {
         **(_status_context(request, session) if session else {}),
         "project": project,
+        "suspension": suspension(project),
         "schedule": schedule,
         "session": session,
         "lots": lots,
