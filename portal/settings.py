@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The alert sweep: catches up from the cursor whatever the kicks after commits missed.
     "supervision-evaluate-trade-log": {"task": "supervision.evaluate_trade_log", "schedule": 5.0},
     "supervision-verify-trade-log": {"task": "supervision.verify_trade_log", "schedule": 300.0},
+    # Statutory steps that never happened (contract unsigned, deposits kept): periods in days.
+    "supervision-sweep-overdue-steps": {
+        "task": "supervision.sweep_overdue_steps",
+        "schedule": 3600.0,
+    },
     "lift-expired-expert-blacklists": {
         "task": "experts.lift_expired_blacklists",
         "schedule": 3600.0,

@@ -264,6 +264,59 @@ def listing_facts(listing_id: int) -> ListingFacts | None:
     )
 
 
+def overdue_candidate_lots() -> list[int]:
+    """Lots where a statutory step may be overdue: awarded without a contract, or with a bid
+    security still held after the award."""
+    awarded = Award.objects.using(READ).values_list("lot_id", flat=True)
+    unsigned = Lot.objects.using(READ).filter(pk__in=awarded, contract__isnull=True)
+    held = BidSecurity.objects.using(READ).filter(lot_id__in=awarded, state=BidSecurity.State.HELD)
+    return sorted(
+        set(unsigned.values_list("id", flat=True)) | set(held.values_list("lot_id", flat=True))
+    )
+
+
+def overdue_candidate_listings() -> list[int]:
+    """Closed auctions and listings with a deposit still held (received, neither refunded
+    nor applied)."""
+    return sorted(
+        set(
+            Registration.objects.using(READ)
+            .filter(
+                listing__state__in=[Listing.State.SOLD, Listing.State.FAILED],
+                deposit_state=Registration.DepositState.CONFIRMED,
+            )
+            .values_list("listing_id", flat=True)
+        )
+    )
+
+
+def listing_overdue_facts(listing_id: int, *, with_rules: dict) -> ListingFacts | None:
+    """A listing's facts with what the overdue sweep needs: when it ended, the deposits still
+    held, the statutory rules of its category and the holiday calendar."""
+    facts = listing_facts(listing_id)
+    if facts is None:
+        return None
+    listing = Listing.objects.using(READ).only("id", "result_at").get(pk=listing_id)
+    facts.result_at = listing.result_at
+    facts.deposits_held = tuple(
+        Registration.objects.using(READ)
+        .filter(listing_id=listing_id, deposit_state=Registration.DepositState.CONFIRMED)
+        .values_list("entity__uscc", flat=True)
+        .order_by("entity__uscc")
+    )
+    on = (facts.result_at or timezone.now()).date()
+    key = (facts.category, on)
+    if key not in with_rules:
+        with_rules[key] = statutory_rules_for(facts.category, on)
+    facts.statutory_rules = [
+        r for r in with_rules[key] if r.method_id is None or r.method.code == facts.method
+    ]
+    if "calendar" not in with_rules:
+        with_rules["calendar"] = holiday_calendar()
+    facts.calendar = with_rules["calendar"]
+    return facts
+
+
 def _banned_representatives(registrants) -> tuple[BannedRepresentative, ...]:
     names = {r.legal_representative for r in registrants if r.legal_representative}
     if not names:
@@ -422,6 +475,7 @@ def lot_facts(lot_id: int, *, with_rules: dict | None = None) -> LotFacts | None
                 document_digests=tuple(
                     d.get("digest", "") for d in (b.documents_manifest or []) if d.get("digest")
                 ),
+                document_authorship=_authorship(b.documents_metadata),
             )
             for b in bids
         ],
@@ -456,6 +510,19 @@ def lot_facts(lot_id: int, *, with_rules: dict | None = None) -> LotFacts | None
         cache["calendar"] = holiday_calendar()
     facts.calendar = cache["calendar"]
     return facts
+
+
+def _authorship(records) -> tuple[tuple[str, str, str], ...]:
+    """(document, field, value) for every metadata field trading read at the opening."""
+    found = []
+    for record in records if isinstance(records, list) else []:
+        fields = record.get("fields") if isinstance(record, dict) else None
+        if not isinstance(fields, dict):
+            continue
+        for key, value in fields.items():
+            if isinstance(value, str) and value:
+                found.append((str(record.get("name", "")), str(key), value))
+    return tuple(found)
 
 
 def _has(obj, relation: str) -> bool:

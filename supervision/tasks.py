@@ -1,14 +1,16 @@
 """Supervision's Celery tasks: a few lines each that call a service; all idempotent.
 
 Beat (portal/settings.py): `supervision.evaluate_trade_log` every few seconds as the sweep that
-catches up after an outage, `supervision.verify_trade_log` every few minutes. The same
-evaluation task is also kicked after every commit that appended to the trade log
-(`supervision.apps`), which is what makes alerts appear within seconds.
+catches up after an outage, `supervision.verify_trade_log` every few minutes,
+`supervision.sweep_overdue_steps` every hour (statutory steps that never happened:
+`services.overdue`). The same evaluation task is also kicked after every commit that
+appended to the trade log (`supervision.apps`), which is what makes alerts appear within
+seconds.
 """
 
 from celery import shared_task
 
-from supervision.services import evaluation, integrity
+from supervision.services import evaluation, integrity, overdue
 
 
 @shared_task(name="supervision.evaluate_trade_log", ignore_result=True)
@@ -19,3 +21,8 @@ def evaluate_trade_log() -> int:
 @shared_task(name="supervision.verify_trade_log", ignore_result=True)
 def verify_trade_log() -> int:
     return integrity.verify_chain_and_alert()
+
+
+@shared_task(name="supervision.sweep_overdue_steps", ignore_result=True)
+def sweep_overdue_steps() -> int:
+    return overdue.sweep_overdue_steps().alerts

@@ -11,7 +11,7 @@ caught with the same numbers and the same legal source.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import combinations
@@ -19,9 +19,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from catalog.rules import check_schedule
+from catalog.rules import as_local_date, check_schedule, field_label
+from catalog.working_days import period_end
 from supervision.rules import screens
-from supervision.rules.facts import EntryFacts, GroupMeeting, ListingFacts, LotFacts
+from supervision.rules.facts import BidFacts, EntryFacts, GroupMeeting, ListingFacts, LotFacts
 from trading.state_machine import LOT_TRANSITIONS, PROJECT_TRANSITIONS
 
 
@@ -260,6 +261,105 @@ def deposit_refund(facts: LotFacts, params: dict) -> list[Hit]:
     return hits
 
 
+# --- Process compliance: steps that never happened (the overdue-steps sweep) -------------
+
+
+def _overdue(
+    rules: list, schedule: dict[str, Any], as_of: datetime, calendar, subject: str
+) -> list[Hit]:
+    """Each `max_interval` rule whose start happened and whose end has not: if doing the step
+    now would already break the rule (the catalog's own check, same numbers, same source),
+    the step is overdue."""
+    hits = []
+    for rule in rules:
+        if rule.kind != "max_interval" or schedule.get(rule.start_field) is None:
+            continue
+        if schedule.get(rule.end_field) is not None:
+            continue  # the step happened: the statutory twin judges whether it was late
+        now = {**schedule, rule.end_field: as_of}
+        for violation in check_schedule(rules=[rule], schedule=now, calendar=calendar):
+            due = period_end(
+                as_local_date(schedule[rule.start_field], rule.start_field),
+                int(rule.value),
+                rule.unit,
+                calendar=calendar,
+                extend=True,
+            ).day
+            hits.append(
+                Hit(
+                    subject=f"{subject}:overdue:{rule.code}",
+                    title=_("Overdue: %(end)s has not happened; it was due by %(due)s")
+                    % {"end": field_label(rule.end_field), "due": f"{due:%Y-%m-%d}"},
+                    evidence={
+                        "statutory_rule": rule.code,
+                        rule.start_field: schedule[rule.start_field],
+                        "missing": rule.end_field,
+                        "due_by": due,
+                        "as_of": as_of,
+                        "message": violation.message,
+                    },
+                    source=violation.source,
+                )
+            )
+    return hits
+
+
+def overdue_step(facts: LotFacts, params: dict) -> list[Hit]:
+    """A statutory step never done by its deadline: the contract not signed within the
+    period after the award notice (招标投标法 第46条), bid securities not returned within
+    their period (实施条例 第57条; 采购条例 第33条). Only the sweep sets `as_of`."""
+    if facts.as_of is None or facts.calendar is None:
+        return []
+    suffixes = params.get("statutory_rules", [])
+    rules = [r for r in facts.statutory_rules if any(r.code.endswith(f".{s}") for s in suffixes)]
+    schedule = _schedule(facts)
+    # Securities returned or not, whether or not the contract is signed.
+    winner = facts.bid(facts.award.bid_id).uscc if facts.award and facts.award.bid_id else ""
+    held = {s.uscc for s in facts.securities if s.state == "held"}
+    for name in (
+        "bid_securities_returned_at",
+        "unsuccessful_securities_returned_at",
+        "winner_security_returned_at",
+    ):
+        schedule.pop(name, None)
+    returned = [s.refunded_at for s in facts.securities if s.refunded_at]
+    if facts.securities and not held:
+        schedule["bid_securities_returned_at"] = max(returned, default=facts.as_of)
+    if facts.securities and not (held - {winner}):
+        schedule["unsuccessful_securities_returned_at"] = max(returned, default=facts.as_of)
+    if winner and winner not in held:
+        schedule["winner_security_returned_at"] = max(returned, default=facts.as_of)
+    hits = []
+    for hit in _overdue(rules, schedule, facts.as_of, facts.calendar, f"lot:{facts.lot_id}"):
+        if hit.evidence["missing"].endswith("returned_at"):
+            hit = replace(
+                hit,
+                evidence={**hit.evidence, "securities_held": sorted(held)},
+                entities=tuple(sorted(held)),
+            )
+        hits.append(hit)
+    return hits
+
+
+def auction_deposit_overdue(listing: ListingFacts, params: dict) -> list[Hit]:
+    """Deposits of a closed auction or listing still held after the period to return them
+    (39号令 第21条 and the mining and equity rules)."""
+    if listing.as_of is None or listing.calendar is None or listing.result_at is None:
+        return []
+    suffixes = params.get("statutory_rules", [])
+    rules = [r for r in listing.statutory_rules if any(r.code.endswith(f".{s}") for s in suffixes)]
+    schedule: dict[str, Any] = {"trading_ends_at": listing.result_at}
+    unsuccessful = tuple(u for u in listing.deposits_held if u != listing.winner_uscc)
+    if not unsuccessful:
+        schedule["unsuccessful_deposits_returned_at"] = listing.result_at
+    return [
+        replace(h, evidence={**h.evidence, "deposits_held": unsuccessful}, entities=unsuccessful)
+        for h in _overdue(
+            rules, schedule, listing.as_of, listing.calendar, f"listing:{listing.listing_id}"
+        )
+    ]
+
+
 # --- Process compliance: an entry the state machine should have refused ---------------------
 
 
@@ -460,6 +560,57 @@ def identical_documents(facts: LotFacts, params: dict) -> list[Hit]:
                     entities=tuple(sorted(usccs)),
                 )
             )
+    return hits
+
+
+#: The metadata fields compared by default: who wrote, who last saved, for which company.
+AUTHORSHIP_FIELDS = ("creator", "author", "last_modified_by", "company")
+
+
+def _authorship_key(value: str) -> str:
+    return "".join(value.split()).casefold()
+
+
+def shared_authoring_metadata(facts: LotFacts, params: dict) -> list[Hit]:
+    """Documents of different bidders written or last saved by the same person or company
+    (实施条例 第40条: 不同投标人的投标文件由同一单位或者个人编制). The fields compared and
+    the generic values ignored ("Administrator", "User", "Microsoft Office 用户"…) are the
+    rule's params; values compare ignoring case and spacing."""
+    fields = set(params.get("fields", AUTHORSHIP_FIELDS))
+    ignored = {_authorship_key(v) for v in params.get("ignore", [])}
+    holders: dict[str, list[tuple[BidFacts, str, str, str]]] = {}
+    for bid in facts.live_bids:
+        for document, field_name, value in bid.document_authorship:
+            key = _authorship_key(value)
+            if field_name not in fields or not key or key in ignored:
+                continue
+            holders.setdefault(key, []).append((bid, document, field_name, value))
+    hits = []
+    for key, found in sorted(holders.items()):
+        usccs = sorted({bid.uscc for bid, *_rest in found})
+        if len(usccs) < 2:
+            continue
+        hits.append(
+            Hit(
+                subject=f"lot:{facts.lot_id}:author:{key}",
+                title=_("Documents of different bidders share their author: %(value)s")
+                % {"value": found[0][3]},
+                evidence={
+                    "value": found[0][3],
+                    "documents": [
+                        {
+                            "bid": bid.id,
+                            "bidder": bid.uscc,
+                            "document": doc,
+                            "field": name,
+                            "value": value,
+                        }
+                        for bid, doc, name, value in found
+                    ],
+                },
+                entities=tuple(usccs),
+            )
+        )
     return hits
 
 

@@ -28,6 +28,9 @@ class BidFacts:
     qualified: bool | None = None
     disqualification_reason: str = ""
     document_digests: tuple[str, ...] = ()
+    #: The opened documents' authoring metadata: (document name, field, value), e.g.
+    #: ("技术标.docx", "last_modified_by", "王五"); empty until the opening.
+    document_authorship: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def live(self) -> bool:
@@ -115,6 +118,9 @@ class LotFacts:
     #: The statutory rules in force for the category and method (catalog rows or alike).
     statutory_rules: list[Any] = field(default_factory=list)
     calendar: Any = None
+    #: The clock of the overdue-steps sweep: a step not done by then may be overdue. None in
+    #: the trade-log evaluation, which judges what happened.
+    as_of: datetime | None = None
 
     @property
     def live_bids(self) -> list[BidFacts]:
@@ -200,6 +206,13 @@ class ListingFacts:
     winner_uscc: str = ""
     registrants: tuple[RegistrantFacts, ...] = ()
     banned_representatives: tuple[BannedRepresentative, ...] = ()
+    #: For the overdue-steps sweep: when the trading ended, the registrants whose deposit is
+    #: still held (received, neither refunded nor applied), the statutory rules and the clock.
+    result_at: datetime | None = None
+    deposits_held: tuple[str, ...] = ()
+    statutory_rules: list[Any] = field(default_factory=list)
+    calendar: Any = None
+    as_of: datetime | None = None
 
     @property
     def closed(self) -> bool:

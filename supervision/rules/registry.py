@@ -14,7 +14,9 @@ from supervision.rules import detectors
 
 @dataclass(frozen=True)
 class Detector:
-    scope: Literal["lot", "entry", "listing"]
+    #: lot, entry, listing: run by the trade-log evaluation; overdue_lot, overdue_listing:
+    #: run by the overdue-steps sweep on the clock (`supervision.services.overdue`).
+    scope: Literal["lot", "entry", "listing", "overdue_lot", "overdue_listing"]
     function: object
 
 
@@ -27,6 +29,8 @@ DETECTORS: dict[str, Detector] = {
     "publicity_cut_short": Detector("lot", detectors.publicity_cut_short),
     "deposit_refund": Detector("lot", detectors.deposit_refund),
     "step_outside_state": Detector("entry", detectors.step_outside_state),
+    "overdue_step": Detector("overdue_lot", detectors.overdue_step),
+    "auction_deposit_overdue": Detector("overdue_listing", detectors.auction_deposit_overdue),
     # Competition
     "single_bid": Detector("lot", detectors.single_bid),
     "all_but_winner_disqualified": Detector("lot", detectors.all_but_winner_disqualified),
@@ -36,6 +40,7 @@ DETECTORS: dict[str, Detector] = {
     "shared_ip": Detector("lot", detectors.shared_ip),
     "shared_device": Detector("lot", detectors.shared_device),
     "identical_documents": Detector("lot", detectors.identical_documents),
+    "shared_authoring_metadata": Detector("lot", detectors.shared_authoring_metadata),
     "shared_security_account": Detector("lot", detectors.shared_security_account),
     "shared_contact": Detector("lot", detectors.shared_contact),
     "identical_prices": Detector("lot", detectors.identical_prices),

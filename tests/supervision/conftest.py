@@ -20,8 +20,16 @@ def alert_rule_catalog(request, catalog_reference_data):
         return
     from supervision.models import AlertRule
 
-    if not AlertRule.objects.filter(group="auction").exists():
-        for name in ("0002_seed_alert_rules", "0003_seed_auction_rules"):
+    # One rule of each seeding migration.
+    seeded = ["process.announcement_period", "auction.single_bidder"]
+    seeded += ["collusion.shared_authoring_metadata", "process.contract_not_signed"]
+    if AlertRule.objects.filter(code__in=seeded, category="").count() < len(seeded):
+        for name in (
+            "0002_seed_alert_rules",
+            "0003_seed_auction_rules",
+            "0004_seed_shared_authoring_metadata",
+            "0005_seed_overdue_step_rules",
+        ):
             importlib.import_module(f"supervision.migrations.{name}").seed(
                 django_apps, SimpleNamespace(connection=connection)
             )

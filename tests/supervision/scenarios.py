@@ -17,6 +17,8 @@ class BidPlan:
     device: str
     document: bytes
     qualified: bool = True
+    #: Named documents instead of the one opaque `document` (real .docx/.pdf files).
+    documents: list[tuple[str, bytes]] | None = None
 
 
 def independent_bids() -> dict[str, BidPlan]:
@@ -78,7 +80,7 @@ def submit_bids(trade: Trade, bidders, plans: dict[str, BidPlan]) -> Trade:
             lot=trade.lot,
             actor=bidders[key],
             price=Decimal(plan.price),
-            documents=[(f"技术标-{key}.pdf", plan.document)],
+            documents=plan.documents or [(f"技术标-{key}.pdf", plan.document)],
             secret=SECRETS[key],
             security=bids.SecurityInput(form="cash", amount=Decimal("100000.00")),
             client_ip=plan.ip,

@@ -3,8 +3,10 @@ through the read-only supervision connection (so these tests commit: transaction
 
 import pytest
 
+from portal.tradelog.models import TradeLogEntry
 from supervision.models import Alert, EvaluationCursor
 from supervision.services.evaluation import evaluate_pending
+from tests import document_files
 from tests.supervision import scenarios
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "supervision"])
@@ -64,6 +66,91 @@ def test_two_entities_from_one_ip_with_identical_documents(
     assert sorted(documents.entities) == sorted([a, b])
     assert documents.severity == "critical"
     assert len(fired["collusion.shared_ip"]) == 1  # re-evaluated, not raised twice
+
+
+def _open_with_documents(documents, *, clock, centre, venue, staff, tenderee, bidders):
+    plans = scenarios.independent_bids()
+    for key, docs in documents.items():
+        plans[key].documents = docs
+    trade = scenarios.announce(clock=clock, centre=centre, staff=staff, tenderee=tenderee)
+    scenarios.submit_bids(trade, bidders, plans)
+    scenarios.open_bids(trade, clock=clock, venue=venue, staff=staff, bidders=bidders)
+    evaluate_pending()
+    return trade
+
+
+def test_documents_of_two_bidders_sharing_an_author(
+    clock, centre, venue, staff, tenderee, bidders, experts
+):
+    """a's Word file and b's PDF were both written by 王五 (different files, different
+    digests): read at the opening, compared across bidders."""
+    trade = _open_with_documents(
+        {
+            "a": [("商务标.docx", document_files.ooxml(creator="王五", company="甲建设有限公司"))],
+            "b": [
+                ("技术标.pdf", document_files.pdf(author="王五")),
+                ("报价.xlsx", document_files.ooxml(creator="Administrator", kind="xlsx")),
+            ],
+            "c": [("商务标.docx", document_files.ooxml(creator="Administrator"))],
+        },
+        clock=clock,
+        centre=centre,
+        venue=venue,
+        staff=staff,
+        tenderee=tenderee,
+        bidders=bidders,
+    )
+    fired = _fired(trade.project.pk)
+    assert set(fired) == {"collusion.shared_authoring_metadata"}
+    (alert,) = fired["collusion.shared_authoring_metadata"]
+    a, b = bidders["a"].entity.uscc, bidders["b"].entity.uscc
+    assert sorted(alert.entities) == sorted([a, b])
+    assert alert.evidence["value"] == "王五"
+    assert sorted(
+        (d["bidder"], d["document"], d["field"]) for d in alert.evidence["documents"]
+    ) == (sorted([(a, "商务标.docx", "creator"), (b, "技术标.pdf", "author")]))
+    assert alert.source.startswith("实施条例 第40条(一)")
+
+    # Trading keeps what it read on the bid and in the opening's trade-log entry.
+    bid_b = trade.bids["b"]
+    bid_b.refresh_from_db()
+    assert [
+        (r["name"], r["format"], r["fields"].get("author")) for r in bid_b.documents_metadata
+    ] == [
+        ("技术标.pdf", "pdf", "王五"),
+        ("报价.xlsx", "ooxml", None),
+    ]
+    entry = TradeLogEntry.objects.get(action="bid.decrypted", object_id=str(bid_b.pk))
+    assert entry.payload["documents_metadata"] == bid_b.documents_metadata
+
+
+def test_distinct_authors_and_a_malformed_document_raise_nothing_and_open_normally(
+    clock, centre, venue, staff, tenderee, bidders, experts
+):
+    trade = _open_with_documents(
+        {
+            "a": [("商务标.docx", document_files.ooxml(creator="陈一", last_modified_by="陈一"))],
+            "b": [
+                ("技术标.pdf", b"%PDF-1.7 this is not a real PDF"),
+                ("图纸.docx", b"PK\x03\x04 broken zip"),
+            ],
+            "c": [("技术标.pdf", document_files.pdf(author="黄三"))],
+        },
+        clock=clock,
+        centre=centre,
+        venue=venue,
+        staff=staff,
+        tenderee=tenderee,
+        bidders=bidders,
+    )
+    assert _fired(trade.project.pk) == {}
+    bid_b = trade.bids["b"]
+    bid_b.refresh_from_db()
+    assert bid_b.state == "decrypted"
+    assert [(r["name"], r["status"]) for r in bid_b.documents_metadata] == [
+        ("技术标.pdf", "unreadable"),
+        ("图纸.docx", "unreadable"),
+    ]
 
 
 def test_evaluating_twice_raises_nothing_new(

@@ -18,6 +18,7 @@ from supervision.rules.facts import (
     EntityFacts,
     EntryFacts,
     GroupMeeting,
+    ListingFacts,
     LotFacts,
     MemberFacts,
     SecurityFacts,
@@ -236,6 +237,109 @@ def test_deposits_returned_late_or_short(statutory):
     assert subjects == {"lot:10:engineering.bid_security_return", f"lot:10:short:{'B' * 18}"}
 
 
+# --- Overdue steps (the sweep sets the clock, `as_of`) --------------------------------------
+
+
+def test_a_contract_never_signed_is_overdue_after_the_catalogs_period(statutory):
+    """Award notice 2026-03-29, 30 days (招标投标法 第46条, the catalog's number): due by
+    2026-04-28; nothing is overdue before, or once the contract exists, or without a clock."""
+    params = {"statutory_rules": ["contract_signing"]}
+    lot = clean_lot(statutory_rules=statutory, as_of=at(2026, 4, 29, 9))
+    (hit,) = fire("overdue_step", lot, params)
+    assert hit.subject == "lot:10:overdue:engineering.contract_signing"
+    assert hit.evidence["missing"] == "contract_signed_at"
+    assert hit.evidence["due_by"] == date(2026, 4, 28)
+    assert hit.source == "招标投标法 第46条"
+    assert not fire(
+        "overdue_step", clean_lot(statutory_rules=statutory, as_of=at(2026, 4, 28, 20)), params
+    )
+    assert not fire("overdue_step", clean_lot(statutory_rules=statutory), params)
+    signed = clean_lot(
+        statutory_rules=statutory, as_of=at(2026, 6, 1, 9), contract_signed_at=at(2026, 5, 20, 9)
+    )
+    assert not fire("overdue_step", signed, params)  # late, but the twin says so
+
+
+def _security(uscc, state):
+    return SecurityFacts(uscc, Decimal("100000"), uscc[:1], state, Decimal("100000"), 0)
+
+
+def test_securities_never_returned(db):
+    from catalog.selectors import rules_for
+
+    params = {
+        "statutory_rules": [
+            "bid_security_return",
+            "bid_security_return_unsuccessful",
+            "bid_security_return_winner",
+        ]
+    }
+    engineering = rules_for("engineering", "open_tender", on=date(2026, 3, 2))
+    held = [_security("A" * 18, "held"), _security("B" * 18, "applied")]
+    lot = clean_lot(
+        statutory_rules=engineering,
+        contract_signed_at=at(2026, 4, 20, 9),
+        securities=held,
+        # 5 days after signing end on Saturday 2026-04-25: due by Monday 2026-04-27.
+        as_of=at(2026, 4, 28, 9),
+    )
+    (hit,) = fire("overdue_step", lot, params)
+    assert hit.evidence["statutory_rule"] == "engineering.bid_security_return"
+    assert hit.entities == ("A" * 18,) and hit.evidence["securities_held"] == ["A" * 18]
+    assert hit.evidence["due_by"] == date(2026, 4, 27)
+    assert not fire(
+        "overdue_step", clean_lot(**{**lot.__dict__, "as_of": at(2026, 4, 27, 20)}), params
+    )
+    returned = [_security("A" * 18, "refunded"), _security("B" * 18, "applied")]
+    assert not fire("overdue_step", clean_lot(**{**lot.__dict__, "securities": returned}), params)
+
+    # Government procurement: the unsuccessful suppliers' securities are due 5 working days
+    # after the award notice, contract or not (采购条例 第33条).
+    procurement = rules_for("procurement", "open_tender", on=date(2026, 3, 2))
+    lot = clean_lot(
+        category="procurement",
+        statutory_rules=procurement,
+        securities=[_security("A" * 18, "held"), _security("B" * 18, "held")],
+        as_of=at(2026, 4, 6, 9),  # award 2026-03-29 (Sunday) + 5 working days = 2026-04-03
+    )
+    codes = {h.evidence["statutory_rule"] for h in fire("overdue_step", lot, params)}
+    assert codes == {"procurement.bid_security_return_unsuccessful"}
+    winner_only = clean_lot(**{**lot.__dict__, "securities": [_security("B" * 18, "held")]})
+    assert not fire("overdue_step", winner_only, params)  # B won: its security awaits the contract
+
+
+def test_auction_deposits_never_returned(db):
+    from catalog.selectors import rules_for
+
+    listing = ListingFacts(
+        listing_id=7,
+        title="地块",
+        category="land",
+        method="auction",
+        department="natural_resources",
+        region_id=None,
+        centre_id=None,
+        state="sold",
+        starting_price=Decimal("1000"),
+        increment=Decimal("10"),
+        reserve_price=None,
+        final_price=Decimal("1200"),
+        winner_uscc="A" * 18,
+        result_at=at(2026, 3, 2, 10),  # Monday: 5 working days → due by 2026-03-09
+        deposits_held=("A" * 18, "B" * 18),
+        statutory_rules=rules_for("land", "auction", on=date(2026, 3, 2)),
+        calendar=CALENDAR,
+        as_of=at(2026, 3, 10, 9),
+    )
+    params = {"statutory_rules": ["deposit_refund"]}
+    (hit,) = fire("auction_deposit_overdue", listing, params)
+    assert hit.entities == ("B" * 18,) and hit.evidence["due_by"] == date(2026, 3, 9)
+    listing.as_of = at(2026, 3, 9, 20)
+    assert not fire("auction_deposit_overdue", listing, params)
+    listing.as_of, listing.deposits_held = at(2026, 4, 1), ("A" * 18,)  # the winner's: applied
+    assert not fire("auction_deposit_overdue", listing, params)
+
+
 def test_a_step_outside_its_state_or_during_a_hold():
     def entry(**kw):
         base = dict(
@@ -296,6 +400,39 @@ def test_two_entities_bidding_from_one_ip_with_identical_documents():
     assert ip[0].evidence["client_ip"] == "203.0.113.7"
     assert [h.evidence["digest"] for h in docs] == ["same"]
     assert not fire("shared_ip", facts, {"ignore": ["203.0.113.7"]})
+
+
+def test_documents_sharing_an_author_across_bidders():
+    params = {"fields": ["creator", "last_modified_by", "company"], "ignore": ["Administrator"]}
+    bids = [
+        bid(1, "A" * 18, "4321000.00", document_authorship=(("a.docx", "creator", "王 五"),)),
+        bid(
+            2, "B" * 18, "4198000.00", document_authorship=(("b.docx", "last_modified_by", "王五"),)
+        ),
+        bid(3, "C" * 18, "4560000.00", document_authorship=(("c.docx", "creator", "黄三"),)),
+    ]
+    hits = fire("shared_authoring_metadata", clean_lot(bids=bids), params)
+    assert [h.entities for h in hits] == [("A" * 18, "B" * 18)]
+    assert [(d["bidder"], d["field"]) for d in hits[0].evidence["documents"]] == [
+        ("A" * 18, "creator"),
+        ("B" * 18, "last_modified_by"),
+    ]
+    # Generic values (any case), fields not compared, and one bidder's own documents: quiet.
+    generic = [
+        bid(1, "A" * 18, "1.00", document_authorship=(("a.docx", "creator", "administrator"),)),
+        bid(2, "B" * 18, "2.00", document_authorship=(("b.docx", "creator", "Administrator"),)),
+        bid(3, "C" * 18, "3.00", document_authorship=(("c.pdf", "producer", "WPS"),)),
+        bid(4, "D" * 18, "4.00", document_authorship=(("d.pdf", "producer", "WPS"),)),
+        bid(
+            5,
+            "E" * 18,
+            "5.00",
+            document_authorship=(("e1", "creator", "X"), ("e2", "creator", "X")),
+        ),
+    ]
+    assert not fire("shared_authoring_metadata", clean_lot(bids=generic), params)
+    withdrawn = [*bids[:1], BidFacts(**{**bids[1].__dict__, "state": "withdrawn"})]
+    assert not fire("shared_authoring_metadata", clean_lot(bids=withdrawn), params)
 
 
 def test_same_device_same_account_same_contact():
