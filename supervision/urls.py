@@ -13,4 +13,7 @@ urlpatterns = [
     path("cases/", views.cases, name="cases"),
     path("statistics/", views.statistics, name="statistics"),
     path("export/", views.export, name="export"),
+    path("complaints/", views.complaints, name="complaints"),
+    path("complaints/new/", views.file_complaint, name="file_complaint"),
+    path("complaints/<int:complaint_id>/", views.complaint_detail, name="complaint"),
 ]

@@ -9,14 +9,16 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.errors import ApplicationError
 from portal.views import add_service_errors
 from supervision import policies, selectors
-from supervision.forms import AlertFilterForm, TriageForm
+from supervision.forms import AlertFilterForm, ComplaintForm, TriageForm
 from supervision.models import AlertRule
 from supervision.services import alerts as alert_services
+from supervision.services import complaints as complaint_services
 from supervision.services import exports
 
 PAGE_SIZE = 50
@@ -154,3 +156,83 @@ def export(request):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="supervision-cases-{stamp}.zip"'
     return response
+
+
+# --- Complaints (投诉), for the parties to a trade ----------------------------------------
+
+STEP_LABELS = {
+    "filed": gettext_lazy("Filed"),
+    "accepted": gettext_lazy("Accepted by the department"),
+    "rejected": gettext_lazy("Not accepted"),
+    "suspended": gettext_lazy("Trade suspended"),
+    "resumed": gettext_lazy("Suspension lifted"),
+    "ruled": gettext_lazy("Ruled"),
+}
+
+
+@login_required
+@require_GET
+def complaints(request):
+    """The complainant's own complaints (a regulator sees its department's)."""
+    return render(
+        request,
+        "supervision/complaints.html",
+        {
+            "complaints": selectors.complaints_for(request.user).order_by("-filed_at", "-id"),
+            "may_file": policies.can_file_complaint(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_complaint(request):
+    if not policies.can_file_complaint(request.user):
+        raise PermissionDenied
+    form = ComplaintForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"project": request.GET.get("project"), "lot": request.GET.get("lot")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint = complaint_services.file_complaint(
+                actor=request.user,
+                project_id=data["project"],
+                lot_id=data["lot"],
+                grounds=data["grounds"],
+                grounds_known_at=data["grounds_known_at"],
+                files=[
+                    complaint_services.EvidenceFile(
+                        name=upload.name, content=upload.read(), description=description
+                    )
+                    for upload, description in form.evidence_files()
+                ],
+            )
+        except ApplicationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your complaint has been filed."))
+            return redirect("supervision:complaint", complaint_id=complaint.pk)
+    return render(request, "supervision/complaint_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def complaint_detail(request, complaint_id: int):
+    """Every step taken on the complaint, as the department recorded it."""
+    complaint = get_object_or_404(
+        selectors.complaints_for(request.user).prefetch_related("steps"), pk=complaint_id
+    )
+    return render(
+        request,
+        "supervision/complaint.html",
+        {
+            "complaint": complaint,
+            "steps": [
+                {"step": step, "label": STEP_LABELS.get(step.step, step.step)}
+                for step in complaint.steps.all()
+            ],
+        },
+    )

@@ -8,8 +8,12 @@ Objections (异议) to the tenderee during the candidates' publicity are the ope
 (`trading.Objection`); this is the next level up.
 """
 
+import hashlib
+from dataclasses import dataclass
 from datetime import datetime, time
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +65,15 @@ def _deadline(start: datetime, rule, calendar) -> datetime | None:
     return timezone.make_aware(datetime.combine(day, time.max.replace(microsecond=0)))
 
 
+@dataclass(frozen=True)
+class EvidenceFile:
+    """An evidence file uploaded with a complaint (the web form)."""
+
+    name: str
+    content: bytes
+    description: str
+
+
 def _root(category: str) -> str:
     return category.split(".")[0]
 
@@ -74,8 +87,11 @@ def file_complaint(
     grounds_known_at: datetime,
     lot_id: int | None = None,
     evidence: list[dict] | None = None,
+    files: list[EvidenceFile] | None = None,
 ) -> Complaint:
-    """File a complaint; refused when out of time, naming the rule and its source."""
+    """File a complaint; refused when out of time, naming the rule and its source. Evidence
+    is described (`evidence`: description and digest) or uploaded (`files`: kept in storage
+    under their SHA-256 digest, which the record names)."""
     if not policies.can_file_complaint(actor):
         raise _error(
             _("Complaints are filed by the parties to a trade."), "permission_denied", status=403
@@ -116,6 +132,7 @@ def file_complaint(
     for key, rule in (("acceptance", acceptance_rule), ("decision", decision_rule)):
         if rule is not None:
             limits[key] = {"rule": rule.code, "source": rule.source, "value": str(rule.value)}
+    uploaded = [_evidence_record(item) for item in files or []]
     complaint = Complaint.objects.create(
         project_id_ref=project.pk,
         lot_id_ref=lot_id,
@@ -127,7 +144,7 @@ def file_complaint(
         complainant=actor,
         complainant_uscc=actor.entity.uscc,
         grounds=grounds.strip(),
-        evidence=evidence or [],
+        evidence=[*(evidence or []), *uploaded],
         grounds_known_at=grounds_known_at,
         filed_at=now,
         acceptance_due_at=_deadline(now, acceptance_rule, calendar),
@@ -136,8 +153,25 @@ def file_complaint(
         ),
         limits=limits,
     )
+    for item, record in zip(files or [], uploaded, strict=True):
+        if not default_storage.exists(record["file"]):
+            default_storage.save(record["file"], ContentFile(item.content))
     _step(complaint, "filed", actor, note="")
     return complaint
+
+
+def _evidence_record(item: EvidenceFile) -> dict:
+    if not item.description.strip():
+        raise _error(_("Say what each evidence file shows."), "required", "evidence")
+    digest = hashlib.sha256(item.content).hexdigest()
+    return {
+        "description": item.description.strip()[:500],
+        "name": item.name[:255],
+        "size": len(item.content),
+        "sha256": digest,
+        # Content-addressed: the same file filed twice is stored once.
+        "file": f"complaints/evidence/{digest}",
+    }
 
 
 def _step(complaint: Complaint, step: str, actor, note: str, **payload) -> ComplaintStep:
