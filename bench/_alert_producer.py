@@ -95,15 +95,17 @@ def stream(seconds: float, rate: float, offset: int = 0) -> dict:
 
 def backlog(n: int, offset: int = 0) -> dict:
     start = time.time()
+    anomalies = 0
     for i in range(n):
         _append(10_000_000 + offset + i)
-    return {"entries": n, "seconds": time.time() - start}
+        anomalies += (10_000_000 + offset + i) % 10 == 0
+    return {"entries": n, "alerts_expected": anomalies, "seconds": time.time() - start}
 
 
 def drain() -> dict:
     start = time.time()
     result = evaluate_pending()
-    return {"entries": result.entries, "seconds": time.time() - start}
+    return {"entries": result.entries, "alerts": result.alerts, "seconds": time.time() - start}
 
 
 def cursor() -> dict:

@@ -135,6 +135,10 @@ def main() -> int:
             f"{drained['seconds']:.1f} s ({drained['entries'] / max(drained['seconds'], 1e-9):.0f}"
             " entries/s)",
         ),
+        (
+            "outage: alerts expected / raised",
+            f"{appended['alerts_expected']} / {drained['alerts']}",
+        ),
         ("after catch-up: cursor = head", str(after["cursor"] == after["head"])),
     ]
     print("alert latency benchmark (" + " ".join(sys.argv[1:]) + ")")
@@ -205,8 +209,12 @@ def _backlog(sandbox: Sandbox, total: int, producers: int) -> dict:
         )
         for n in range(producers)
     ]
-    entries = sum(_json(p.communicate(timeout=7200)[0])["entries"] for p in processes)
-    return {"entries": entries, "seconds": time.time() - start}
+    results = [_json(p.communicate(timeout=7200)[0]) for p in processes]
+    return {
+        "entries": sum(r["entries"] for r in results),
+        "alerts_expected": sum(r["alerts_expected"] for r in results),
+        "seconds": time.time() - start,
+    }
 
 
 def _drop_queue(queue: str) -> None:
