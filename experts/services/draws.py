@@ -514,18 +514,25 @@ def draw_experts(
     lot_id: int | None = None,
 ) -> ExpertDraw:
     """Request, commit, then draw: two transactions, so the commitment is published before
-    the draw runs. A draw left committed by a crash between them is run by the sweep."""
-    draw = request_draw(
-        actor=actor,
-        project_id=project_id,
-        specialties=specialties,
-        needed_from=needed_from,
-        region_scope=region_scope,
-        backups=backups,
-        needed_until=needed_until,
-        lot_id=lot_id,
-    )
-    return execute_draw(draw=draw)
+    the draw runs. A draw left committed by a crash between them is run by the sweep.
+
+    The cyclic garbage collector is paused for the whole draw (see `experts.gc_pause`): on a
+    large pool the draw's transient rows, candidates and exclusions set off collections of
+    the older generations, each walking the process's whole heap, which made the slowest
+    draws cost half as much again as the median. Nothing is leaked: reference counting frees
+    as usual, and whatever cycles the ORM leaves are found by the next collection after it."""
+    with gc_paused():
+        draw = request_draw(
+            actor=actor,
+            project_id=project_id,
+            specialties=specialties,
+            needed_from=needed_from,
+            region_scope=region_scope,
+            backups=backups,
+            needed_until=needed_until,
+            lot_id=lot_id,
+        )
+        return execute_draw(draw=draw)
 
 
 # --- 3. Answers, lapses, withdrawals: vacancies and replacements ---------------------------
