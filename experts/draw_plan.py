@@ -70,7 +70,7 @@ def commitment_of(seed: bytes) -> str:
 
 def group_digest(eligible: Sequence[int]) -> str:
     """SHA-256 of the group's eligible ids, ascending, comma-separated."""
-    text = "expert-draw/v1|eligible|" + ",".join(str(expert) for expert in eligible)
+    text = "expert-draw/v1|eligible|" + ",".join(map(str, eligible))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

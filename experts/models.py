@@ -20,6 +20,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from experts.text_json import TextJSONField
+
 USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
 
 
@@ -454,7 +456,8 @@ class ExpertDraw(models.Model):
     seed_sealed = models.TextField(blank=True, editable=False)
     seed_revealed = models.CharField(_("seed (revealed)"), max_length=64, blank=True)
     rules = models.JSONField(_("rules applied"), default=dict)
-    exclusions = models.JSONField(_("exclusions with reasons"), default=list)
+    # Write-once audit value, read whole, never queried inside: text, not jsonb.
+    exclusions = TextJSONField(_("exclusions with reasons"), default=list)
     failure_reason = models.CharField(_("failure reason"), max_length=300, blank=True)
     next_invite_seq = models.PositiveIntegerField(default=0, editable=False)
     next_vacancy_seq = models.PositiveIntegerField(default=0, editable=False)
@@ -496,7 +499,7 @@ class DrawGroup(models.Model):
     specialty_code = models.CharField(max_length=16)
     count = models.PositiveSmallIntegerField()
     backups = models.PositiveSmallIntegerField(default=0)
-    eligible = models.JSONField(default=list)  # expert ids, ascending
+    eligible = TextJSONField(default=list)  # expert ids, ascending (see experts.text_json)
     eligible_digest = models.CharField(max_length=64)
 
     class Meta:

@@ -496,9 +496,11 @@ def split_sub_pool(
         "parties": parties,
         "repeat_window_days": repeat_window_days,
     }
-    on_record = Q()
-    for queryset in _fact_rows(**facts_kwargs).values():
-        on_record |= Q(expert_id__in=queryset.order_by().values("expert_id"))
+    # One subquery, the fact tables' expert ids appended (one hash to probe per row, not five).
+    first, *others = [
+        queryset.order_by().values("expert_id") for queryset in _fact_rows(**facts_kwargs).values()
+    ]
+    on_record = Q(expert_id__in=first.union(*others, all=True))
     rows = _fetch(
         entries(every_specialty)
         .filter(~Q(status=avoidance.ACTIVE) | Q(employer_uscc__in=party_usccs) | on_record)

@@ -323,11 +323,13 @@ def _seed_of(draw: ExpertDraw) -> bytes:
     return sealed_seed.unseal(draw.seed_sealed, draw_id=draw.pk)
 
 
-def _sequence(draw: ExpertDraw) -> draw_plan.DrawSequence:
-    """The draw's sequence replayed from what the database records, checked against it."""
+def _sequence(draw: ExpertDraw, rows: Sequence[DrawGroup] | None = None) -> draw_plan.DrawSequence:
+    """The draw's sequence replayed from what the database records, checked against it
+    (`rows`: the draw's groups, in position order, when the caller has read them)."""
+    if rows is None:
+        rows = list(draw.groups.order_by("position"))
     groups = [
-        draw_plan.GroupSpec(g.specialty_code, g.count, g.backups, tuple(g.eligible))
-        for g in draw.groups.order_by("position")
+        draw_plan.GroupSpec(g.specialty_code, g.count, g.backups, tuple(g.eligible)) for g in rows
     ]
     recorded = list(
         draw.invitations.order_by("invite_seq").values_list(
@@ -402,17 +404,31 @@ def _respond_by(draw: ExpertDraw, now: datetime) -> datetime:
     return max(min(deadline, draw.needed_from), now + timedelta(minutes=1))
 
 
-def _settle(draw: ExpertDraw, sequence: draw_plan.DrawSequence, *, now: datetime) -> list:
+#: The draw's invitation and vacancy counters, which `_settle` advances.
+COUNTERS = ("next_invite_seq", "next_vacancy_seq")
+
+
+def _settle(
+    draw: ExpertDraw,
+    sequence: draw_plan.DrawSequence,
+    *,
+    now: datetime,
+    group_rows: Sequence[DrawGroup] | None = None,
+    save: bool = True,
+) -> list:
     """Record every invitation the sequence has made and the database has not, checking each
     expert once more; one who no longer qualifies is recorded as skipped (a vacancy) and
-    replaced. Returns the invitations sent.
+    replaced. Returns the invitations sent. `group_rows`: the draw's groups if the caller has
+    read them; `save=False` leaves the draw's counters for the caller to write.
 
     The draw gate serialises everything that books experts, so the check is current; should
     anything book past the gate, the exclusion constraint refuses the insert and the whole
     transaction fails (a committed draw is retried by the sweep), never a double booking."""
     sent = []
     # The groups as foreign keys only: not their eligible sets (thousands of ids each).
-    groups = {group.position: group for group in draw.groups.defer("eligible")}
+    if group_rows is None:
+        group_rows = draw.groups.defer("eligible")
+    groups = {group.position: group for group in group_rows}
     while draw.next_invite_seq < len(sequence.invited):
         batch = sequence.invited[draw.next_invite_seq :]
         obstacles = _obstacles(draw, [invite.expert_id for invite in batch], now=now)
@@ -440,7 +456,8 @@ def _settle(draw: ExpertDraw, sequence: draw_plan.DrawSequence, *, now: datetime
                 sent.append(invitation)
             rows.append(invitation)
         DrawInvitation.objects.bulk_create(rows)
-    draw.save(update_fields=["next_invite_seq", "next_vacancy_seq"])
+    if save:
+        draw.save(update_fields=COUNTERS)
     if sent:
         transaction.on_commit(lambda pks=[i.pk for i in sent]: _notify(pks))
     return sent
@@ -473,15 +490,16 @@ def execute_draw(*, draw: ExpertDraw) -> ExpertDraw:
     if draw.state != ExpertDraw.State.COMMITTED:
         return draw
     now = timezone.now()
-    sequence = _sequence(draw)
-    sent = _settle(draw, sequence, now=now)
+    rows = list(draw.groups.order_by("position"))  # one read for the replay and the invitations
+    sequence = _sequence(draw, rows)
+    sent = _settle(draw, sequence, now=now, group_rows=rows, save=False)  # saved with the outcome
     shortfall = sequence.shortfall()
     if shortfall:
         _release_live(draw)
         draw.state = ExpertDraw.State.FAILED
         draw.failure_reason = _("Too few eligible experts were left when the draw ran.")
         draw.seed_revealed = _seed_of(draw).hex()
-        draw.save(update_fields=["state", "failure_reason", "seed_revealed"])
+        draw.save(update_fields=[*COUNTERS, "state", "failure_reason", "seed_revealed"])
         log_draw(
             "expert_draw.failed",
             draw,
@@ -491,7 +509,7 @@ def execute_draw(*, draw: ExpertDraw) -> ExpertDraw:
         return draw
     draw.state = ExpertDraw.State.DRAWN
     draw.drawn_at = now
-    draw.save(update_fields=["state", "drawn_at"])
+    draw.save(update_fields=[*COUNTERS, "state", "drawn_at"])
     log_draw(
         "expert_draw.drawn",
         draw,
@@ -514,18 +532,25 @@ def draw_experts(
     lot_id: int | None = None,
 ) -> ExpertDraw:
     """Request, commit, then draw: two transactions, so the commitment is published before
-    the draw runs. A draw left committed by a crash between them is run by the sweep."""
-    draw = request_draw(
-        actor=actor,
-        project_id=project_id,
-        specialties=specialties,
-        needed_from=needed_from,
-        region_scope=region_scope,
-        backups=backups,
-        needed_until=needed_until,
-        lot_id=lot_id,
-    )
-    return execute_draw(draw=draw)
+    the draw runs. A draw left committed by a crash between them is run by the sweep.
+
+    The cyclic garbage collector is paused for the whole draw (see `experts.gc_pause`): on a
+    large pool the draw's transient rows, candidates and exclusions set off collections of
+    the older generations, each walking the process's whole heap, which made the slowest
+    draws cost half as much again as the median. Nothing is leaked: reference counting frees
+    as usual, and whatever cycles the ORM leaves are found by the next collection after it."""
+    with gc_paused():
+        draw = request_draw(
+            actor=actor,
+            project_id=project_id,
+            specialties=specialties,
+            needed_from=needed_from,
+            region_scope=region_scope,
+            backups=backups,
+            needed_until=needed_until,
+            lot_id=lot_id,
+        )
+        return execute_draw(draw=draw)
 
 
 # --- 3. Answers, lapses, withdrawals: vacancies and replacements ---------------------------
