@@ -11,10 +11,15 @@ import json
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 VERSION_KEY = "publicportal:version"
 #: How long a cached page may live even without a change (seconds).
 TIMEOUT = 300
+#: How long a shared cache in front of the portal (nginx, deploy/nginx.conf.template) may
+#: answer anonymous visitors with a page of the public list without asking again: a new
+#: publication shows through the proxy within this time (at once through the portal itself).
+SHARED_CACHE_SECONDS = 5
 
 
 def current_version() -> int:
@@ -50,3 +55,14 @@ def cached(name: str, params: dict, compute):
         value = compute()
         cache.set(cache_key, value, TIMEOUT)
     return value
+
+
+def allow_shared_caching(request, response) -> None:
+    """Let a shared cache keep this public response for `SHARED_CACHE_SECONDS` when the
+    visitor is anonymous; browsers revalidate every time (max-age=0). A signed-in visitor's
+    response is marked private (the proxy also bypasses its cache for sessions)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        patch_cache_control(response, private=True, max_age=0)
+    else:
+        patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_CACHE_SECONDS)
