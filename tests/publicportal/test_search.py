@@ -170,6 +170,31 @@ def test_the_list_is_cached_and_a_new_announcement_shows_at_once(
     }
 
 
+def test_the_version_is_read_once_per_request_and_follows_a_bump_in_it():
+    """A request reads the portal's version once (one round trip to Redis, not six); a
+    publication committed in the same request moves it; outside a request, and in the next
+    request, a bump made elsewhere (another worker) is seen at once."""
+    from django.core.cache import cache as django_cache
+    from django.core.signals import request_finished, request_started
+
+    from publicportal import cache
+
+    first = cache.current_version()
+    django_cache.incr(cache.VERSION_KEY)  # another worker publishes
+    assert cache.current_version() == first + 1  # outside a request: read every time
+    request_started.send(sender=None, environ={})
+    try:
+        seen = cache.current_version()
+        django_cache.incr(cache.VERSION_KEY)  # another worker, during this request
+        assert cache.current_version() == seen  # one reading per request
+        cache._bump()  # this request's own publication, on commit
+        assert cache.current_version() == seen + 2
+    finally:
+        request_finished.send(sender=None)
+    django_cache.incr(cache.VERSION_KEY)
+    assert cache.current_version() == seen + 3  # the next request reads it again
+
+
 def test_an_anonymous_page_may_be_kept_by_the_proxy_for_a_few_seconds_only(three_tenders):
     """The proxy's shared cache (deploy/nginx.conf.template) stores only what the portal marks
     public, for `SHARED_CACHE_SECONDS`; browsers do not keep the page; the proxy sees that
