@@ -191,7 +191,8 @@ if IS_PRODUCTION and not REDIS_URL:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing its clients (portal/redis_cache.py).
+            "BACKEND": "portal.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test workers share one Redis: each gets its own key space.
             "KEY_PREFIX": env.str(
