@@ -392,7 +392,11 @@ class Nginx:
             .replace("${NGINX_CACHE_DIR}", str(self.prefix / "cache"))
         )
         (self.prefix / "server.conf").write_text(server)
+        # Started as root, nginx's workers would run as nobody, who may not enter the scratch
+        # prefix (a private temporary directory) to write the cache and the buffered bodies.
+        user = "user root;" if os.geteuid() == 0 else ""
         main = f"""
+{user}
 worker_processes {self.workers};
 pid {self.prefix}/nginx.pid;
 error_log {self.prefix}/error.log warn;
