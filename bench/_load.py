@@ -53,6 +53,7 @@ async def _run(
     keepalive: bool,
     timeout_s: float,
     headers: dict[str, str],
+    seed: str,
 ):
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -76,7 +77,7 @@ async def _run(
     ) as session:
 
         async def client(n: int) -> None:
-            rng = random.Random(n)
+            rng = random.Random(f"{seed}:{n}")
             await asyncio.sleep(max(0.0, start_at - time.time()))
             while time.time() < stop_at:
                 path = paths(rng) if callable(paths) else paths
@@ -99,11 +100,11 @@ async def _run(
     return latencies, statuses, cache, opened[0]
 
 
-def _child(conn, base, paths, clients, start_at, stop_at, keepalive, timeout_s, headers):
+def _child(conn, base, paths, clients, start_at, stop_at, keepalive, timeout_s, headers, seed):
     began = os.times()
     try:
         result = asyncio.run(
-            _run(base, paths, clients, start_at, stop_at, keepalive, timeout_s, headers)
+            _run(base, paths, clients, start_at, stop_at, keepalive, timeout_s, headers, seed)
         )
         ended = os.times()
         cpu = (ended.user - began.user) + (ended.system - began.system)
@@ -125,10 +126,13 @@ def closed_loop(
     keepalive: bool = True,
     timeout_s: float = 60,
     headers: dict[str, str] | None = None,
+    seed: str = "",
 ) -> LoadResult:
     """`clients` closed-loop clients for `seconds` against http://host:port. `paths` is a path
     or a function of a per-client random generator giving one (it may be a closure: the
-    processes are forked, nothing is pickled but the results)."""
+    processes are forked, nothing is pickled but the results). Each client's generator is
+    seeded with `seed` and its number: give each measurement its own seed, or a second run
+    asks for the very URLs the first one left in a cache."""
     processes = max(1, min(processes, clients))
     headers = {"Accept": "application/json", **(headers or {})}
     context = multiprocessing.get_context("fork")
@@ -141,7 +145,7 @@ def closed_loop(
         receive, send = context.Pipe(duplex=False)
         process = context.Process(
             target=_child,
-            args=(send, base, paths, mine, start_at, stop_at, keepalive, timeout_s, headers),
+            args=(send, base, paths, mine, start_at, stop_at, keepalive, timeout_s, headers, seed),
             daemon=True,
         )
         process.start()
