@@ -3,25 +3,30 @@
 trivial Django view on the same server (the ceiling).
 
     .venv/bin/python bench/portal_search.py [--rows 1000000] [--clients 50] [--seconds 20]
+        [--proxy none|nginx|both] [--reuse] [--keep]
 
 Steps: a database of its own (portal_bench_portal_search), migrated; regions and centres of
 the nine cities of Fujian; ROWS announcements with realistic Chinese titles (city, district,
 place, object, work, kind of notice) written with COPY into the portal's publication index
 (secondary indexes dropped during the load and rebuilt after, the search trigger filling
-the tsvector row by row); gunicorn (2 sync workers, as the other benchmarks chose for the
-two cores); then, each for SECONDS with CLIENTS closed-loop clients (a new connection per
-request, as a browser behind no keep-alive would):
+the tsvector row by row); gunicorn with the shipped configuration (deploy/gunicorn.conf.py:
+(2 × cores) + 1 sync workers; CONN_MAX_AGE 60 as in production), optionally nginx in front
+(deploy/nginx.conf.template, its shared cache of the public list included); then, each for
+SECONDS with CLIENTS closed-loop clients (asyncio + aiohttp with keep-alive, bench/_load.py):
 
-- the trivial view (`GET /api/v1/regions/`, one small query): the ceiling;
+- a view with no query (`GET /healthz/`): the floor of Django's middleware and gunicorn;
+- the trivial view (`GET /api/v1/regions/`, one small query, DRF): the ceiling the issue
+  compares with;
 - the filtered list, the same URL again and again (served from the portal's cache);
 - the filtered list with varying filters, dates and pages (nearly every request misses the
   cache: the database's figure);
-- the search 道路, cached, then varying (misses).
+- the search 道路, the same URL, then varying region, date and page (misses).
 
-Latency is measured at the client (queueing in gunicorn's backlog included: with 50
-clients and 2 workers a request mostly waits) and at the server (gunicorn's own request
-time from its access log). EXPLAIN ANALYZE of the two queries is written to the log
-directory. Drops the database at the end unless --keep.
+Every measurement draws URLs of its own and every run has its own cache key space, so a
+"miss" is a miss. Latency is measured at the client (queueing included) and at the server
+(gunicorn's own request time from its access log); the CPU of gunicorn, PostgreSQL, the
+load generator and nginx is read from /proc for each scenario. EXPLAIN ANALYZE of the two
+queries is written to the log directory. Drops the database at the end unless --keep.
 """
 
 from __future__ import annotations
