@@ -19,5 +19,7 @@ RUN pip install --no-cache-dir -e . \
        REDIS_URL=redis://unused:6379/0 python manage.py collectstatic --noinput
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", \
-     "--access-logfile", "-"]
+# Workers, worker class and keep-alive: deploy/gunicorn.conf.py ((2 × cores) + 1 sync workers,
+# WEB_CONCURRENCY to override).
+CMD ["gunicorn", "portal.wsgi:application", "--config", "deploy/gunicorn.conf.py", \
+     "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

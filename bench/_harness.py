@@ -217,9 +217,18 @@ class ActivitySampler:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port on 127.0.0.1: any, or one of BENCH_PORTS ("18800-18899") when set, for a
+    shared machine where each person has a range."""
+    low, _, high = os.environ.get("BENCH_PORTS", "").partition("-")
+    candidates = range(int(low), int(high or low) + 1) if low else [0]
+    for port in candidates:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise RuntimeError(f"no free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 class Gunicorn:
@@ -229,13 +238,19 @@ class Gunicorn:
         self,
         sandbox: Sandbox,
         *,
-        workers: int,
+        workers: int | None,
         threads: int,
-        worker_class: str,
+        worker_class: str | None,
         timeout: int = 120,
         log_dir: Path,
+        config: Path | None = None,
+        extra_args: tuple[str, ...] = (),
     ):
         self.sandbox = sandbox
+        # A gunicorn configuration file (e.g. deploy/gunicorn.conf.py, the shipped one): its
+        # settings apply where the arguments here do not set them; extra_args come last.
+        self.config = config
+        self.extra_args = tuple(extra_args)
         self.port = free_port()
         self.workers = workers
         self.threads = threads
@@ -252,6 +267,9 @@ class Gunicorn:
         return "127.0.0.1"
 
     def describe(self) -> str:
+        if self.workers is None or self.worker_class is None:
+            workers = len(self.worker_pids())
+            return f"{workers} workers as {self.config} sets them"
         if self.worker_class == "gthread":
             return f"{self.workers} × gthread × {self.threads} threads"
         return f"{self.workers} × {self.worker_class}"
@@ -262,10 +280,8 @@ class Gunicorn:
             "portal.wsgi:application",
             "--bind",
             f"{self.host}:{self.port}",
-            "--workers",
-            str(self.workers),
-            "--worker-class",
-            self.worker_class,
+            *(["--workers", str(self.workers)] if self.workers is not None else []),
+            *(["--worker-class", self.worker_class] if self.worker_class is not None else []),
             "--timeout",
             str(self.timeout),
             "--backlog",
@@ -282,7 +298,9 @@ class Gunicorn:
         ]
         if self.worker_class == "gthread":
             command += ["--threads", str(self.threads)]
-        return command
+        if self.config is not None:
+            command += ["--config", str(self.config)]
+        return command + list(self.extra_args)
 
     def start(self, wait_path: str = "/api/v1/regions/", deadline_s: float = 60) -> None:
         self.output = self.server_log.open("wb")  # the workers' stderr: Django's error log
@@ -300,7 +318,7 @@ class Gunicorn:
                 raise RuntimeError(f"gunicorn exited: {self.error_log.read_text()[-3000:]}")
             try:
                 status, _ = get(self.host, self.port, wait_path, timeout=5)
-                if status == 200 and len(self.worker_pids()) >= self.workers:
+                if status == 200 and len(self.worker_pids()) >= (self.workers or 1):
                     return
             except OSError:
                 pass
@@ -371,9 +389,14 @@ class Nginx:
             self.TEMPLATE.read_text()
             .replace("${PORTAL_UPSTREAM}", self.upstream)
             .replace("${NGINX_PORT}", f"{self.host}:{self.port}")
+            .replace("${NGINX_CACHE_DIR}", str(self.prefix / "cache"))
         )
         (self.prefix / "server.conf").write_text(server)
+        # Started as root, nginx's workers would run as nobody, who may not enter the scratch
+        # prefix (a private temporary directory) to write the cache and the buffered bodies.
+        user = "user root;" if os.geteuid() == 0 else ""
         main = f"""
+{user}
 worker_processes {self.workers};
 pid {self.prefix}/nginx.pid;
 error_log {self.prefix}/error.log warn;

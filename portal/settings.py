@@ -148,7 +148,15 @@ if not DATABASE_URL:
 
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections in production: a new PostgreSQL connection per request costs the
+# server several ms of CPU (a backend forked, authenticated, its caches filled), more than
+# the public list's own query (docs/PERFORMANCE.md, issue 8). Safe with gunicorn's sync and
+# gthread workers (one connection per worker thread, closed after CONN_MAX_AGE seconds or an
+# error); checked before reuse, so a connection PostgreSQL dropped is replaced, not failed.
+# Under an ASGI server set CONN_MAX_AGE=0: Django's documentation says persistent
+# connections should be disabled there.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if IS_PRODUCTION else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = _strict_bool("CONN_HEALTH_CHECKS", default=True)
 
 # Supervision reads the operation side through its own connection, whose PostgreSQL role
 # may only SELECT (see portal/tradelog/supervision_role.py). In production it may point at
@@ -183,7 +191,8 @@ if IS_PRODUCTION and not REDIS_URL:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing its clients (portal/redis_cache.py).
+            "BACKEND": "portal.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test workers share one Redis: each gets its own key space.
             "KEY_PREFIX": env.str(

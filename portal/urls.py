@@ -21,6 +21,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
     path("accounts/", include("portal.accounts.urls")),
     path("entities/", include("portal.entities.urls")),
     path("centres/", include("portal.centres.urls")),

@@ -1,8 +1,12 @@
-"""The public home page, and the one helper every web form uses to show a service's refusal."""
+"""The public home page, the liveness probe, and the one helper every web form uses to show a
+service's refusal."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import Form
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from portal.centres.models import Centre
 from portal.errors import ApplicationError
@@ -18,6 +22,14 @@ def home(request):
             "centres": Centre.objects.select_related("region").filter(parent__isnull=True),
         },
     )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness: the process answers (no database, no cache). A probe for the proxy or the
+    orchestrator, and the benchmarks' floor: what the middleware alone costs a request."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def add_service_errors(

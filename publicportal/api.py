@@ -116,7 +116,9 @@ class AnnouncementListApi(APIView):
         page = selectors.publication_page(
             form.filters(), page=form.page_number(), per_page=form.per_page()
         )
-        return Response(page)
+        response = Response(page)
+        portal_cache.allow_shared_caching(request, response)
+        return response
 
 
 class AnnouncementDetailApi(APIView):

@@ -170,6 +170,63 @@ def test_the_list_is_cached_and_a_new_announcement_shows_at_once(
     }
 
 
+def test_the_version_is_read_once_per_request_and_follows_a_bump_in_it():
+    """A request reads the portal's version once (one round trip to Redis, not six); a
+    publication committed in the same request moves it; outside a request, and in the next
+    request, a bump made elsewhere (another worker) is seen at once."""
+    from django.core.cache import cache as django_cache
+    from django.core.signals import request_finished, request_started
+
+    from publicportal import cache
+
+    first = cache.current_version()
+    django_cache.incr(cache.VERSION_KEY)  # another worker publishes
+    assert cache.current_version() == first + 1  # outside a request: read every time
+    request_started.send(sender=None, environ={})
+    try:
+        seen = cache.current_version()
+        django_cache.incr(cache.VERSION_KEY)  # another worker, during this request
+        assert cache.current_version() == seen  # one reading per request
+        cache._bump()  # this request's own publication, on commit
+        assert cache.current_version() == seen + 2
+    finally:
+        request_finished.send(sender=None)
+    django_cache.incr(cache.VERSION_KEY)
+    assert cache.current_version() == seen + 3  # the next request reads it again
+
+
+def test_an_anonymous_page_may_be_kept_by_the_proxy_for_a_few_seconds_only(three_tenders):
+    """The proxy's shared cache (deploy/nginx.conf.template) stores only what the portal marks
+    public, for `SHARED_CACHE_SECONDS`; browsers do not keep the page; the proxy sees that
+    the response depends on the session cookie and the format asked for."""
+    from publicportal.cache import SHARED_CACHE_SECONDS
+
+    response = listing(q="道路")
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert directives == {"public", "max-age=0", f"s-maxage={SHARED_CACHE_SECONDS}"}
+    assert SHARED_CACHE_SECONDS <= 5  # the freshness the portal documents for the proxy
+    vary = {v.strip().lower() for v in response["Vary"].split(",")}
+    assert {"accept", "cookie"} <= vary
+    assert not response.cookies  # a response that sets a cookie is never shared
+
+
+def test_a_signed_in_visitors_page_is_private(three_tenders, tenderee):
+    client = Client()
+    client.force_login(tenderee)
+    response = client.get("/api/v1/announcements/", {"q": "道路"})
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert "private" in directives and "public" not in directives
+    assert not any(d.startswith("s-maxage") for d in directives)
+
+
+def test_a_refused_filter_is_not_marked_for_the_shared_cache():
+    response = listing(region="no-such-region")
+    assert response.status_code == 400
+    assert "s-maxage" not in response.get("Cache-Control", "")
+
+
 # --- The web page ---------------------------------------------------------------------------
 
 

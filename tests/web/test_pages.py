@@ -50,6 +50,17 @@ def test_home_page_queries_are_bounded(
         assert client.get(reverse("home")).status_code == 200
 
 
+def test_the_liveness_probe_answers_without_touching_the_database(
+    client, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert "no-cache" in response["Cache-Control"]  # never answered by a cache
+    assert client.post(reverse("healthz")).status_code == 405
+
+
 def test_every_page_shares_the_layout(client):
     html = client.get(reverse("home")).text
 
