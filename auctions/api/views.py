@@ -177,8 +177,7 @@ class BidHistoryOutput(serializers.Serializer):
 
 
 def _state(request, listing_id: int) -> dict:
-    listing = selectors.listing_for_reader(request.user, listing_id)
-    return selectors.live_state(request.user, listing).as_dict()
+    return selectors.current_state(request.user, listing_id).as_dict()
 
 
 # --- Listings --------------------------------------------------------------------------
@@ -458,7 +457,8 @@ class BidsApi(APIView):
 
 class StateApi(APIView):
     """GET /api/v1/auctions/{id}/state/ — current price, end, server time, own standing.
-    Two or three indexed queries: suitable for short polling (once a second)."""
+    The listing's cached snapshot and one query for the reader's registration
+    (auctions/live.py): suitable for short polling (once a second)."""
 
     permission_classes = [AllowAny]
 
