@@ -158,6 +158,17 @@ def get(listing_id: int) -> dict | None:
     return _store().get(listing_id) if enabled() else None
 
 
+async def aget(listing_id: int) -> dict | None:
+    """`get` for the event loop of an ASGI worker (the streams' watch)."""
+    if not enabled():
+        return None
+    store = _store()
+    if isinstance(store, _RedisStore):
+        raw = await store.async_client().get(key(listing_id))
+        return None if raw is None else json.loads(raw)
+    return store.get(listing_id)
+
+
 def _listing_saved(sender, instance: Listing, **kwargs) -> None:
     if enabled():
         transaction.on_commit(functools.partial(refresh, instance.pk), robust=True)
@@ -174,8 +185,21 @@ class _RedisStore:
     def __init__(self, url: str):
         import redis
 
+        self.url = url
         self.client = redis.Redis.from_url(url)
+        self._async = None
         self.put_script = self.client.register_script(_PUT_IF_NOT_OLDER)
+
+    def async_client(self):
+        """One asyncio client per event loop (a client is bound to the loop it runs on)."""
+        import asyncio
+
+        import redis.asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
+            self._async = (loop, redis.asyncio.Redis.from_url(self.url))
+        return self._async[1]
 
     def get(self, listing_id: int) -> dict | None:
         raw = self.client.get(key(listing_id))

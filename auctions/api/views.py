@@ -12,6 +12,7 @@ import time
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.db import close_old_connections
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -29,7 +30,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auctions import selectors
+from auctions import live, selectors, streams
 from auctions.models import IncrementRule, Listing, Registration
 from auctions.services import listings, registrations
 from auctions.services.bidding import place_bid
@@ -497,8 +498,9 @@ def state_events(request, listing_id: int, *, lifetime: float, interval: float =
 
 class StreamApi(APIView):
     """GET /api/v1/auctions/{id}/stream/ — live updates as server-sent events (a `state`
-    event each second with the same body as …/state/), closed after
-    AUCTIONS_STREAM_SECONDS; EventSource reconnects by itself."""
+    event on each change and at least each second, with the same body as …/state/), closed
+    after AUCTIONS_STREAM_SECONDS; EventSource reconnects by itself. Served by the ASGI
+    workers in production (deploy/): a coroutine per watcher, not a worker."""
 
     permission_classes = [AllowAny]
     renderer_classes = [EventStreamRenderer, JSONRenderer]
@@ -511,11 +513,19 @@ class StreamApi(APIView):
         }
     )
     def get(self, request, listing_id: int):
-        selectors.listing_for_reader(request.user, listing_id)  # 404 before streaming
-        response = StreamingHttpResponse(
-            state_events(request, listing_id, lifetime=settings.AUCTIONS_STREAM_SECONDS),
-            content_type="text/event-stream",
-        )
+        listing = selectors.listing_for_reader(request.user, listing_id)  # 404 before streaming
+        lifetime = settings.AUCTIONS_STREAM_SECONDS
+        if (
+            isinstance(request._request, ASGIRequest)
+            and live.enabled()
+            and listing.state in live.PUBLIC_STATES
+        ):
+            # One coroutine per watcher, sharing one watch of the snapshot (auctions/streams.py).
+            own = selectors.own_registration_of(request.user, listing_id)
+            events = streams.state_events(request.user, own, listing_id, lifetime=lifetime)
+        else:
+            events = state_events(request, listing_id, lifetime=lifetime)
+        response = StreamingHttpResponse(events, content_type="text/event-stream")
         response["Cache-Control"] = "no-store"
         response["X-Accel-Buffering"] = "no"
         return response

@@ -3,15 +3,19 @@ on PostgreSQL and Redis: replaced on commit of each accepted bid (no stale read 
 commit), one query per read, rebuilt from the database when missing or due, never carrying
 an identity or the reserve before the result, and never put back over a newer version."""
 
+import asyncio
 import json
 
 import pytest
+from asgiref.sync import async_to_sync, sync_to_async
 from django.db import connection
+from django.test import AsyncClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from auctions import live
+from auctions import live, streams
 from auctions.services import listings
+from auctions.services.bidding import place_bid
 from tests.auctions.conftest import client_for, local, mining_auction, register_and_pay
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,3 +120,47 @@ def test_an_older_snapshot_never_replaces_a_newer_one(auction, bidders, staff, c
     # A recreated database reusing the pk is another listing: its snapshot replaces it.
     other = {**older, "identity": "elsewhere", "version": 0}
     assert live._store().put(other) is True
+
+
+def test_the_asgi_stream_pushes_an_accepted_bid_to_every_watcher(
+    auction, bidders, staff, clock, settings
+):
+    """Under ASGI each watcher is a coroutine sharing one watch of the snapshot: a bid by
+    B reaches A's and C's open streams as the next event, each with its own standing."""
+    settings.AUCTIONS_STREAM_SECONDS = 5
+    numbers = {key: register_and_pay(auction, bidders[key], staff).number for key in "abc"}
+    clock.move_to(local(2026, 3, 25, 9, 30))
+
+    async def watch(key, bid_placed, events):
+        client = AsyncClient()
+        await client.aforce_login(bidders[key])
+        response = await client.get(url("stream", auction))
+        assert response.status_code == 200
+        async for chunk in response.streaming_content:
+            text = chunk.decode() if isinstance(chunk, bytes) else chunk
+            if not text.startswith("event: state"):
+                continue
+            state = json.loads(text.split("data: ", 1)[1])
+            events.append(state)
+            if len(events) == 1:
+                bid_placed.set()  # B bids once every watcher has its first event
+            if state["current_price"] is not None:
+                return
+
+    async def scenario():
+        ready = {key: asyncio.Event() for key in "ac"}
+        events = {key: [] for key in "ac"}
+        tasks = [asyncio.create_task(watch(k, ready[k], events[k])) for k in "ac"]
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in ready.values())), 10)
+        await sync_to_async(place_bid)(actor=bidders["b"], listing=auction.pk, amount="3000000")
+        await asyncio.wait_for(asyncio.gather(*tasks), 10)
+        return events
+
+    events = async_to_sync(scenario)()
+    assert auction.pk in streams._watches  # served by the shared watch, not the sync generator
+    for key, standing in [("a", "not_bidding"), ("c", "not_bidding")]:
+        first, last = events[key][0], events[key][-1]
+        assert first["state"] == "live" and first["current_price"] is None
+        assert last["current_price"] == "3000000.00" and last["leader_number"] == numbers["b"]
+        assert last["own_number"] == numbers[key] and last["own_standing"] == standing
+        assert "3200000" not in json.dumps(events[key])
