@@ -234,8 +234,11 @@ class Gunicorn:
         worker_class: str,
         timeout: int = 120,
         log_dir: Path,
+        app: str = "portal.wsgi:application",
     ):
         self.sandbox = sandbox
+        self.app = app
+        log_dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.workers = workers
         self.threads = threads
@@ -256,16 +259,19 @@ class Gunicorn:
             return f"{self.workers} × gthread × {self.threads} threads"
         return f"{self.workers} × {self.worker_class}"
 
+    #: Short names for worker classes that live in other packages.
+    WORKER_CLASSES = {"uvicorn": "uvicorn_worker.UvicornWorker"}
+
     def command(self) -> list[str]:
         command = [
             GUNICORN,
-            "portal.wsgi:application",
+            self.app,
             "--bind",
             f"{self.host}:{self.port}",
             "--workers",
             str(self.workers),
             "--worker-class",
-            self.worker_class,
+            self.WORKER_CLASSES.get(self.worker_class, self.worker_class),
             "--timeout",
             str(self.timeout),
             "--backlog",
