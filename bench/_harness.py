@@ -355,11 +355,15 @@ class Nginx:
 
     TEMPLATE = REPO / "deploy" / "nginx.conf.template"
 
-    def __init__(self, upstream: str, *, log_dir: Path, workers: int = 1):
+    def __init__(
+        self, upstream: str, *, log_dir: Path, workers: int = 1, live_upstream: str | None = None
+    ):
         self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
         self.port = free_port()
         self.prefix = log_dir / "nginx"
         self.upstream = upstream
+        # The auction streams' ASGI server; the same gunicorn when a benchmark runs only one.
+        self.live_upstream = live_upstream or upstream
         self.workers = workers
         self.process: subprocess.Popen | None = None
 
@@ -376,6 +380,7 @@ class Nginx:
         server = (
             self.TEMPLATE.read_text()
             .replace("${PORTAL_UPSTREAM}", self.upstream)
+            .replace("${PORTAL_LIVE_UPSTREAM}", self.live_upstream)
             .replace("${NGINX_PORT}", f"{self.host}:{self.port}")
         )
         (self.prefix / "server.conf").write_text(server)
