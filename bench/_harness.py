@@ -235,9 +235,11 @@ class Gunicorn:
         timeout: int = 120,
         log_dir: Path,
         app: str = "portal.wsgi:application",
+        env: dict[str, str] | None = None,
     ):
         self.sandbox = sandbox
         self.app = app
+        self.extra_env = env or {}  # this server's own settings over the sandbox's
         log_dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.workers = workers
@@ -294,7 +296,7 @@ class Gunicorn:
         self.output = self.server_log.open("wb")  # the workers' stderr: Django's error log
         self.process = subprocess.Popen(
             self.command(),
-            env=self.sandbox.env(),
+            env=self.sandbox.env(**self.extra_env),
             cwd=self.sandbox.source,
             stdout=self.output,
             stderr=subprocess.STDOUT,

@@ -321,6 +321,9 @@ def main(argv=None) -> int:
                 app="portal.asgi:application",
                 timeout=120,
                 log_dir=log_dir / "live",
+                # As deploy/ ships it: under ASGI each request's sync part runs in a thread of
+                # its own, so a persistent connection would be left behind by each.
+                env={"CONN_MAX_AGE": "0"},
             )
             live_server.start(wait_path=args.ceiling_path)
             live_url = f"http://{live_server.host}:{live_server.port}"
