@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -522,6 +522,9 @@ class StreamApi(APIView):
         ):
             # One coroutine per watcher, sharing one watch of the snapshot (auctions/streams.py).
             own = selectors.own_registration_of(request.user, listing_id)
+            # The response outlives this thread's work: a connection left open here would be
+            # held for the stream's lifetime (200 watchers, 200 connections).
+            connections.close_all()
             events = streams.state_events(request.user, own, listing_id, lifetime=lifetime)
         else:
             events = state_events(request, listing_id, lifetime=lifetime)

@@ -32,6 +32,16 @@ def url(name, listing):
     return reverse(f"api:auction-{name}", args=[listing.pk])
 
 
+def open_connections() -> int:
+    """Other sessions on this test database (the bench of watchers holds none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
 def stored(listing) -> dict:
     return live._store().get(listing.pk)
 
@@ -136,6 +146,9 @@ def test_the_asgi_stream_pushes_an_accepted_bid_to_every_watcher(
         await client.aforce_login(bidders[key])
         response = await client.get(url("stream", auction))
         assert response.status_code == 200
+        # No database connection is held while the stream is open (one per watcher would
+        # exhaust the server's connections).
+        assert await sync_to_async(open_connections)() == 0
         async for chunk in response.streaming_content:
             text = chunk.decode() if isinstance(chunk, bytes) else chunk
             if not text.startswith("event: state"):
