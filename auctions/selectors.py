@@ -178,6 +178,14 @@ def live_state(user, listing: Listing) -> LiveState:
     )
 
 
+def accepted_bid_state(user, listing: Listing, registration: Registration) -> LiveState:
+    """The bidder's state in the answer to its accepted bid, from the locked row it just
+    updated and its registration (no further query): it leads."""
+    own = OwnRegistration(registration.number, registration.deposit_state)
+    snapshot = live.snapshot_of(listing, bid_numbers=None)
+    return state_from_snapshot(user, snapshot, own, has_bid=lambda: True)
+
+
 def current_state(user, listing_id: int) -> LiveState:
     """The state as a poll or the stream reads it: the cached snapshot and the reader's
     registration (one query); from the database (and the snapshot rebuilt) when the

@@ -446,7 +446,7 @@ class BidsApi(APIView):
         )
         listing = accepted.listing
         listing.leader = accepted.registration
-        body = selectors.live_state(request.user, listing).as_dict()
+        body = selectors.accepted_bid_state(request.user, listing, accepted.registration).as_dict()
         body["bid"] = {"sequence": accepted.bid.sequence, "amount": str(accepted.bid.amount)}
         return Response(body, status=status.HTTP_201_CREATED)
 
