@@ -8,6 +8,7 @@ bounded lifetime; the client reconnects, EventSource does so by itself).
 import hashlib
 import hmac
 import json
+import threading
 import time
 from decimal import Decimal
 
@@ -505,6 +506,22 @@ class StreamApi(APIView):
     permission_classes = [AllowAny]
     renderer_classes = [EventStreamRenderer, JSONRenderer]
 
+    #: Under ASGI every opening runs in a thread and a connection of its own: 200 bidders
+    #: opening at once would ask PostgreSQL for 200 connections. At most this many open at
+    #: once per process; the others wait their turn (milliseconds each).
+    openings = threading.BoundedSemaphore(8)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not isinstance(request, ASGIRequest):
+            return super().dispatch(request, *args, **kwargs)
+        with self.openings:
+            try:
+                return super().dispatch(request, *args, **kwargs)
+            finally:
+                # The response outlives this thread's work: a connection left open here would
+                # be held for the stream's lifetime (200 watchers, 200 connections).
+                connections.close_all()
+
     @extend_schema(
         responses={
             (200, "text/event-stream"): OpenApiResponse(
@@ -522,9 +539,6 @@ class StreamApi(APIView):
         ):
             # One coroutine per watcher, sharing one watch of the snapshot (auctions/streams.py).
             own = selectors.own_registration_of(request.user, listing_id)
-            # The response outlives this thread's work: a connection left open here would be
-            # held for the stream's lifetime (200 watchers, 200 connections).
-            connections.close_all()
             events = streams.state_events(request.user, own, listing_id, lifetime=lifetime)
         else:
             events = state_events(request, listing_id, lifetime=lifetime)
