@@ -10,6 +10,11 @@ class AuctionsConfig(AppConfig):
     label = "auctions"
     verbose_name = _("auctions and property-rights transfers")
 
+    def ready(self):
+        from auctions import live
+
+        live.install()
+
 
 #: The main navigation's link to auctions (templates/base.html); kept here so that the app's
 #: own catalogue carries its translation.

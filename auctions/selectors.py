@@ -8,11 +8,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from auctions import policies, rules
+from auctions import live, policies
 from auctions.models import AuctionAnnouncement, Bid, Listing, Registration
 from auctions.services.settlement import advance_listing, is_due, run_due_events
 
-PUBLIC_STATES = frozenset(set(Listing.State) - {Listing.State.DRAFT})
+PUBLIC_STATES = live.PUBLIC_STATES
 
 
 def listing_detail(listing_id: int) -> Listing:
@@ -62,12 +62,13 @@ def own_registration(user, listing: Listing) -> Registration | None:
 
 def reserve_visible(listing: Listing):
     """The reserve price, only once the result is known (39号令(国土) 第10条)."""
-    return listing.reserve_price if listing.has_result else None
+    return live.reserve_visible(listing)
 
 
 @dataclass(frozen=True)
 class LiveState:
-    """What a bidder's screen shows: cheap to compute (two queries), safe to poll."""
+    """What a bidder's screen shows: the listing's public snapshot and the reader's own
+    standing. Competitors are numbers; the reserve stays secret until the result."""
 
     listing_id: int
     state: str
@@ -95,62 +96,107 @@ class LiveState:
         }
 
 
-def _phase_end(listing: Listing) -> datetime | None:
-    if listing.state == Listing.State.LIVE:
-        return listing.ends_at
-    if listing.state == Listing.State.LISTING:
-        return listing.listing_ends_at
-    if listing.state == Listing.State.ANNOUNCED:
-        if listing.method.code == "auction":
-            return listing.auction_starts_at
-        if listing.category.code == "equity":
-            return listing.listing_ends_at
-        return listing.listing_starts_at
-    return None
+@dataclass(frozen=True)
+class OwnRegistration:
+    """The reader's bidder number and deposit state on one listing."""
+
+    number: str
+    deposit_state: str
 
 
-def live_state(user, listing: Listing) -> LiveState:
-    """The current price, the end, the server's clock and the reader's own standing
-    (leading, outbid, not bidding). Competitors are numbers; the reserve stays secret."""
-    now = timezone.now()
-    own = own_registration(user, listing)
-    end = _phase_end(listing)
+def own_registration_of(user, listing_id: int) -> OwnRegistration | None:
+    """One indexed query (the registration is unique per listing and entity)."""
+    if not policies.is_bidder(user):
+        return None
+    row = (
+        Registration.objects.filter(listing_id=listing_id, entity_id=user.entity_id)
+        .values_list("number", "deposit_state")
+        .first()
+    )
+    return OwnRegistration(*row) if row else None
+
+
+def own_standing(user, snapshot: dict, own: OwnRegistration | None, *, has_bid) -> str:
+    """leading, outbid, not_bidding, no_bids, won, lost; `has_bid()` answers whether the
+    reader's number has bid (asked only when it decides the answer)."""
     if own is None:
-        standing = "not_registered" if policies.is_bidder(user) else "observer"
-    elif listing.has_result:
-        standing = "won" if listing.winner_id == own.pk else "lost"
-    elif listing.leader_id is None:
-        standing = "no_bids"
-    elif listing.leader_id == own.pk:
-        standing = "leading"
-    elif Bid.objects.filter(listing=listing, registration=own).exists():
-        standing = "outbid"
-    else:
-        standing = "not_bidding"
+        return "not_registered" if policies.is_bidder(user) else "observer"
+    if snapshot["has_result"]:
+        return "won" if snapshot["winner_number"] == own.number else "lost"
+    if snapshot["leader_number"] is None:
+        return "no_bids"
+    if snapshot["leader_number"] == own.number:
+        return "leading"
+    return "outbid" if has_bid() else "not_bidding"
+
+
+def state_from_snapshot(
+    user, snapshot: dict, own: OwnRegistration | None, *, has_bid=None, now=None
+) -> LiveState:
+    now = now or timezone.now()
+    end = datetime.fromisoformat(snapshot["ends_at"]) if snapshot["ends_at"] else None
+    if has_bid is None:
+        numbers = snapshot["bid_numbers"] or ()
+
+        def has_bid():
+            return own.number in numbers
+
     return LiveState(
-        listing_id=listing.pk,
-        state=listing.state,
-        version=listing.version,
+        listing_id=snapshot["listing_id"],
+        state=snapshot["state"],
+        version=snapshot["version"],
         server_time=now,
         ends_at=end,
         seconds_left=max(0, int((end - now).total_seconds())) if end else None,
-        current_price=listing.current_price,
-        minimum_next_bid=rules.minimum_next_bid(
-            current_price=listing.current_price,
-            starting_price=listing.starting_price,
-            increment=listing.increment,
-        ),
-        increment=listing.increment,
-        increment_rule=listing.increment_rule,
-        bid_count=listing.bid_count,
-        leader_number=listing.leader.number if listing.leader_id else None,
+        current_price=snapshot["current_price"],
+        minimum_next_bid=snapshot["minimum_next_bid"],
+        increment=snapshot["increment"],
+        increment_rule=snapshot["increment_rule"],
+        bid_count=snapshot["bid_count"],
+        leader_number=snapshot["leader_number"],
         own_number=own.number if own else None,
-        own_standing=standing,
+        own_standing=own_standing(user, snapshot, own, has_bid=has_bid),
         deposit_state=own.deposit_state if own else None,
-        final_price=listing.final_price,
-        winner_number=listing.winner.number if listing.winner_id else None,
-        reserve_price=reserve_visible(listing),
+        final_price=snapshot["final_price"],
+        winner_number=snapshot["winner_number"],
+        reserve_price=snapshot["reserve_price"],
     )
+
+
+def live_state(user, listing: Listing) -> LiveState:
+    """The state of a loaded listing from the database (the bid's answer): the reader's
+    registration, and whether it has bid only when that decides its standing."""
+    own = own_registration_of(user, listing.pk)
+    snapshot = live.snapshot_of(listing, bid_numbers=None)
+    return state_from_snapshot(
+        user,
+        snapshot,
+        own,
+        has_bid=lambda: Bid.objects.filter(
+            listing=listing, registration__number=own.number
+        ).exists(),
+    )
+
+
+def accepted_bid_state(user, listing: Listing, registration: Registration) -> LiveState:
+    """The bidder's state in the answer to its accepted bid, from the locked row it just
+    updated and its registration (no further query): it leads."""
+    own = OwnRegistration(registration.number, registration.deposit_state)
+    snapshot = live.snapshot_of(listing, bid_numbers=None)
+    return state_from_snapshot(user, snapshot, own, has_bid=lambda: True)
+
+
+def current_state(user, listing_id: int) -> LiveState:
+    """The state as a poll or the stream reads it: the cached snapshot and the reader's
+    registration (one query); from the database (and the snapshot rebuilt) when the
+    snapshot is missing or a time-driven move is due."""
+    if not live.enabled():
+        return live_state(user, listing_for_reader(user, listing_id))
+    now = timezone.now()
+    snapshot = live.get(listing_id)
+    if snapshot is None or live.is_stale(snapshot, now):
+        snapshot = live.build(listing_for_reader(user, listing_id))
+    return state_from_snapshot(user, snapshot, own_registration_of(user, listing_id), now=now)
 
 
 def bid_history(listing: Listing) -> list[dict]:

@@ -245,8 +245,13 @@ class Gunicorn:
         log_dir: Path,
         config: Path | None = None,
         extra_args: tuple[str, ...] = (),
+        app: str = "portal.wsgi:application",
+        env: dict[str, str] | None = None,
     ):
         self.sandbox = sandbox
+        self.app = app
+        self.extra_env = env or {}  # this server's own settings over the sandbox's
+        log_dir.mkdir(parents=True, exist_ok=True)
         # A gunicorn configuration file (e.g. deploy/gunicorn.conf.py, the shipped one): its
         # settings apply where the arguments here do not set them; extra_args come last.
         self.config = config
@@ -274,14 +279,21 @@ class Gunicorn:
             return f"{self.workers} × gthread × {self.threads} threads"
         return f"{self.workers} × {self.worker_class}"
 
+    #: Short names for worker classes that live in other packages.
+    WORKER_CLASSES = {"uvicorn": "uvicorn_worker.UvicornWorker"}
+
     def command(self) -> list[str]:
         command = [
             GUNICORN,
-            "portal.wsgi:application",
+            self.app,
             "--bind",
             f"{self.host}:{self.port}",
             *(["--workers", str(self.workers)] if self.workers is not None else []),
-            *(["--worker-class", self.worker_class] if self.worker_class is not None else []),
+            *(
+                ["--worker-class", self.WORKER_CLASSES.get(self.worker_class, self.worker_class)]
+                if self.worker_class is not None
+                else []
+            ),
             "--timeout",
             str(self.timeout),
             "--backlog",
@@ -306,7 +318,7 @@ class Gunicorn:
         self.output = self.server_log.open("wb")  # the workers' stderr: Django's error log
         self.process = subprocess.Popen(
             self.command(),
-            env=self.sandbox.env(),
+            env=self.sandbox.env(**self.extra_env),
             cwd=self.sandbox.source,
             stdout=self.output,
             stderr=subprocess.STDOUT,
@@ -367,11 +379,15 @@ class Nginx:
 
     TEMPLATE = REPO / "deploy" / "nginx.conf.template"
 
-    def __init__(self, upstream: str, *, log_dir: Path, workers: int = 1):
+    def __init__(
+        self, upstream: str, *, log_dir: Path, workers: int = 1, live_upstream: str | None = None
+    ):
         self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
         self.port = free_port()
         self.prefix = log_dir / "nginx"
         self.upstream = upstream
+        # The auction streams' ASGI server; the same gunicorn when a benchmark runs only one.
+        self.live_upstream = live_upstream or upstream
         self.workers = workers
         self.process: subprocess.Popen | None = None
 
@@ -388,6 +404,7 @@ class Nginx:
         server = (
             self.TEMPLATE.read_text()
             .replace("${PORTAL_UPSTREAM}", self.upstream)
+            .replace("${PORTAL_LIVE_UPSTREAM}", self.live_upstream)
             .replace("${NGINX_PORT}", f"{self.host}:{self.port}")
             .replace("${NGINX_CACHE_DIR}", str(self.prefix / "cache"))
         )

@@ -3,7 +3,8 @@ gunicorn, PostgreSQL and Redis.
 
     .venv/bin/python bench/auction_bids.py [--bidders 200] [--seconds 60] [--think 0]
         [--workers N (cores)] [--worker-class sync|gthread] [--threads 4]
-        [--conn-max-age S] [--source .|HEAD|<commit>] [--quiet-wait S] [--json PATH]
+        [--conn-max-age S] [--follow poll|stream] [--live-workers 1]
+        [--source .|HEAD|<commit>] [--quiet-wait S] [--json PATH]
 
 Steps: a database of its own (portal_bench_auction, dropped and recreated); `migrate`;
 seeding through the project's services (a land-use right by auction, announced on a clock
@@ -17,25 +18,32 @@ checked from the bid log (strictly increasing by at least one increment, no dupl
 every 201 in the log and nothing else, the trade log complete). Cleanup: gunicorn stopped,
 database dropped.
 
-Latency is measured per request from just before the connection opens to the end of the
-response (one connection per request, as the sync workers close them). Target (issue 7):
+The clients run on one asyncio event loop (aiohttp) so that they cost little of the CPU they
+share with the server. With --follow stream each bidder follows …/stream/ on a second
+gunicorn with uvicorn (ASGI) workers, the production shape (deploy/), and bids after each
+think time unless it leads; the push lag is the time from a 201 to a watcher's event showing
+it. Latency is measured per request from just before it is sent (a new connection where
+the sync workers close them) to the end of the response; gunicorn's own time per request is
+read from its access log. Target (issue 7):
 p99 of an accepted bid under 100 ms; the invariants always hold.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
+import asyncio
+import contextlib
 import json
 import os
 import random
 import signal
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -49,6 +57,7 @@ from _harness import (
     load_average,
     machine,
     remove_source,
+    tree_cpu_seconds,
     wait_until_quiet,
     write_json,
 )
@@ -59,29 +68,21 @@ RESULTS = Path(tempfile.gettempdir()) / "portal-bench"
 TARGET_P99_MS = 100
 
 
-def request(host, port, method, path, token, body=None, timeout=30.0):
-    connection = http.client.HTTPConnection(host, port, timeout=timeout)
-    try:
-        headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
-        payload = None
-        if body is not None:
-            payload = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        connection.request(method, path, body=payload, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
 class Bidders:
-    def __init__(self, host, port, listing, increment, tokens, args, seed):
-        self.host, self.port, self.listing = host, port, listing
+    """B bidders on one event loop (aiohttp, keep-alive where the server keeps it), so the
+    client costs little CPU next to the server it measures.
+
+    --follow poll: each round GET …/state/ then POST …/bids/, then the think time.
+    --follow stream: each bidder follows …/stream/ (one long-lived connection, reopened
+    when the server closes it) and, after each think time, bids at the minimum it last saw
+    (plus 0–2 increments) unless it leads: the realistic client of issue 7."""
+
+    def __init__(self, web, live, listing, increment, tokens, args, seed):
+        self.web, self.live, self.listing = web, live, listing
         self.increment = increment
         self.tokens = tokens
         self.args = args
         self.seed = seed
-        self.lock = threading.Lock()
         self.accepted: list[tuple[int, str]] = []
         self.bid_latency_ok: list[float] = []
         self.bid_latency_refused: list[float] = []
@@ -89,65 +90,137 @@ class Bidders:
         self.refusals: dict[str, int] = {}
         self.errors: dict[str, int] = {}
         self.attempts = 0
+        self.events = 0
+        self.accepted_at: dict[int, float] = {}  # version -> when its 201 arrived
+        self.first_seen: dict[tuple[int, int], float] = {}  # (bidder, version) -> event arrival
+        self.states: dict[int, dict] = {}
+        self.base = f"/api/v1/auctions/{listing}"
 
-    def bidder(self, index: int, stop: float) -> None:
+    def _error(self, key: str) -> None:
+        self.errors[key] = self.errors.get(key, 0) + 1
+
+    def _headers(self, index: int) -> dict:
+        return {"Authorization": f"Token {self.tokens[index]}", "Accept": "application/json"}
+
+    async def _bid(self, session, index: int, state: dict, rng) -> None:
+        minimum = float(state["minimum_next_bid"])
+        amount = f"{minimum + self.increment * rng.choice([0, 0, 0, 1, 2]):.2f}"
+        began = time.monotonic()
+        async with session.post(
+            f"{self.web}{self.base}/bids/", json={"amount": amount}, headers=self._headers(index)
+        ) as response:
+            body = await response.read()
+            status = response.status
+        ended = time.monotonic()
+        self.attempts += 1
+        if status == 201:
+            data = json.loads(body)
+            self.accepted.append((data["bid"]["sequence"], data["bid"]["amount"]))
+            self.accepted_at[data["version"]] = ended
+            self.bid_latency_ok.append(ended - began)
+        elif status == 409:
+            code = json.loads(body).get("code", "?")
+            self.refusals[code] = self.refusals.get(code, 0) + 1
+            self.bid_latency_refused.append(ended - began)
+        else:
+            self._error(f"bid {status}")
+
+    async def _think(self, rng, stop: float) -> None:
+        if self.args.think > 0:
+            pause = rng.expovariate(1 / self.args.think)
+            await asyncio.sleep(max(0.0, min(pause, stop - time.monotonic())))
+
+    async def poller(self, session, index: int, stop: float) -> None:
         rng = random.Random(self.seed * 1000 + index)
-        token = self.tokens[index]
-        base = f"/api/v1/auctions/{self.listing}"
         while time.monotonic() < stop:
             try:
                 began = time.monotonic()
-                status, body = request(self.host, self.port, "GET", f"{base}/state/", token)
-                elapsed = time.monotonic() - began
+                async with session.get(
+                    f"{self.web}{self.base}/state/", headers=self._headers(index)
+                ) as response:
+                    body = await response.read()
+                    status = response.status
                 if status != 200:
                     self._error(f"state {status}")
                     continue
-                with self.lock:
-                    self.state_latency.append(elapsed)
+                self.state_latency.append(time.monotonic() - began)
                 state = json.loads(body)
                 if state["state"] != "live":
-                    time.sleep(0.2)
+                    await asyncio.sleep(0.2)
                     continue
-                minimum = float(state["minimum_next_bid"])
-                amount = f"{minimum + self.increment * rng.choice([0, 0, 0, 1, 2]):.2f}"
-                began = time.monotonic()
-                status, body = request(
-                    self.host, self.port, "POST", f"{base}/bids/", token, {"amount": amount}
-                )
-                elapsed = time.monotonic() - began
-                with self.lock:
-                    self.attempts += 1
-                    if status == 201:
-                        bid = json.loads(body)["bid"]
-                        self.accepted.append((bid["sequence"], bid["amount"]))
-                        self.bid_latency_ok.append(elapsed)
-                    elif status == 409:
-                        code = json.loads(body).get("code", "?")
-                        self.refusals[code] = self.refusals.get(code, 0) + 1
-                        self.bid_latency_refused.append(elapsed)
-                    else:
-                        self.errors[f"bid {status}"] = self.errors.get(f"bid {status}", 0) + 1
-            except (OSError, ValueError) as exc:
+                await self._bid(session, index, state, rng)
+            except (TimeoutError, OSError, ValueError, aiohttp.ClientError) as exc:
                 self._error(type(exc).__name__)
-            if self.args.think > 0:
-                time.sleep(rng.expovariate(1 / self.args.think))
+            await self._think(rng, stop)
 
-    def _error(self, key: str) -> None:
-        with self.lock:
-            self.errors[key] = self.errors.get(key, 0) + 1
+    async def follower(self, session, index: int, stop: float) -> None:
+        """Reads the stream into self.states[index] until the run stops."""
+        while time.monotonic() < stop:
+            try:
+                async with session.get(
+                    f"{self.live}{self.base}/stream/",
+                    headers={**self._headers(index), "Accept": "text/event-stream"},
+                    timeout=aiohttp.ClientTimeout(total=None, sock_read=30),
+                ) as response:
+                    if response.status != 200:
+                        self._error(f"stream {response.status}")
+                        await asyncio.sleep(1)
+                        continue
+                    async for line in response.content:
+                        if not line.startswith(b"data: "):
+                            continue
+                        state = json.loads(line[6:])
+                        arrived = time.monotonic()
+                        self.events += 1
+                        self.states[index] = state
+                        self.first_seen.setdefault((index, state["version"]), arrived)
+                        if arrived >= stop:
+                            return
+            except (TimeoutError, OSError, ValueError, aiohttp.ClientError) as exc:
+                self._error(f"stream {type(exc).__name__}")
+                await asyncio.sleep(0.5)
+
+    async def streamer(self, session, index: int, stop: float) -> None:
+        rng = random.Random(self.seed * 1000 + index)
+        follow = asyncio.create_task(self.follower(session, index, stop))
+        try:
+            while time.monotonic() < stop:
+                await self._think(rng, stop)
+                state = self.states.get(index)
+                if state is None or state["state"] != "live" or state["own_standing"] == "leading":
+                    if self.args.think <= 0:
+                        await asyncio.sleep(0.05)
+                    continue
+                try:
+                    await self._bid(session, index, state, rng)
+                except (TimeoutError, OSError, ValueError, aiohttp.ClientError) as exc:
+                    self._error(type(exc).__name__)
+        finally:
+            follow.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follow
+
+    async def _run(self, seconds: float) -> float:
+        stop = time.monotonic() + seconds
+        connector = aiohttp.TCPConnector(limit=0, force_close=False)
+        timeout = aiohttp.ClientTimeout(total=120)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+            bidder = self.streamer if self.args.follow == "stream" else self.poller
+            began = time.monotonic()
+            await asyncio.gather(*(bidder(session, i, stop) for i in range(len(self.tokens))))
+            return time.monotonic() - began
 
     def run(self, seconds: float) -> float:
-        stop = time.monotonic() + seconds
-        threads = [
-            threading.Thread(target=self.bidder, args=(i, stop), daemon=True)
-            for i in range(len(self.tokens))
+        return asyncio.run(self._run(seconds))
+
+    def push_lag(self) -> list[float]:
+        """For each accepted bid seen on a stream: its 201's arrival to each watcher's first
+        event at that version (the same client clock)."""
+        return [
+            seen - self.accepted_at[version]
+            for (_index, version), seen in self.first_seen.items()
+            if version in self.accepted_at
         ]
-        began = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=seconds + 120)
-        return time.monotonic() - began
 
 
 def parse_args(argv=None):
@@ -159,6 +232,14 @@ def parse_args(argv=None):
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument(
+        "--follow",
+        default="poll",
+        choices=["poll", "stream"],
+        help="poll: GET …/state/ before each bid; stream: follow …/stream/ (SSE) served by a "
+        "second gunicorn with uvicorn (ASGI) workers, as deploy/ ships",
+    )
+    parser.add_argument("--live-workers", type=int, default=1, help="ASGI workers (stream)")
     parser.add_argument("--threads", type=int, default=4, help="per worker (gthread only)")
     parser.add_argument("--conn-max-age", type=int, default=None)
     parser.add_argument("--source", default=".", help="'.' (working tree) or a git ref")
@@ -190,6 +271,7 @@ def main(argv=None) -> int:
         sandbox.extra_env["CONN_MAX_AGE"] = str(args.conn_max_age)
     log_dir = Path(tempfile.mkdtemp(prefix="portal-bench-auction-logs-"))
     server = None
+    live_server = None
     started = time.monotonic()
 
     def step(message: str) -> None:
@@ -229,6 +311,23 @@ def main(argv=None) -> int:
         )
         step(f"gunicorn {server.describe()} on port {server.port}")
         server.start(wait_path=args.ceiling_path)
+        live_url = f"http://{server.host}:{server.port}"
+        if args.follow == "stream":
+            live_server = Gunicorn(
+                sandbox,
+                workers=args.live_workers,
+                threads=1,
+                worker_class="uvicorn",
+                app="portal.asgi:application",
+                timeout=120,
+                log_dir=log_dir / "live",
+                # As deploy/ ships it: under ASGI each request's sync part runs in a thread of
+                # its own, so a persistent connection would be left behind by each.
+                env={"CONN_MAX_AGE": "0"},
+            )
+            live_server.start(wait_path=args.ceiling_path)
+            live_url = f"http://{live_server.host}:{live_server.port}"
+            step(f"streams: gunicorn {live_server.describe()} (ASGI) on port {live_server.port}")
         step(f"ceiling: GET {args.ceiling_path} for {args.ceiling_seconds} s")
         roof = ceiling(
             server.host,
@@ -243,8 +342,8 @@ def main(argv=None) -> int:
         if wait > 0:
             time.sleep(wait + 0.5)
         bidders = Bidders(
-            server.host,
-            server.port,
+            f"http://{server.host}:{server.port}",
+            live_url,
             seed["listing"],
             float(seed["increment"]),
             seed["tokens"],
@@ -254,9 +353,17 @@ def main(argv=None) -> int:
         meter = CpuMeter(server.process.pid)
         load_before = [round(x, 2) for x in load_average()]
         cpu_start = meter.read()
+        live_cpu_start = tree_cpu_seconds(live_server.process.pid) if live_server else 0.0
         step(f"{args.bidders} bidders for {args.seconds:.0f} s (think {args.think} s)")
         wall = bidders.run(args.seconds)
         cpu = CpuMeter.between(cpu_start, meter.read())
+        if live_server is not None:
+            live_cpu = tree_cpu_seconds(live_server.process.pid) - live_cpu_start
+            cpu["live_cpu_s"] = round(live_cpu, 2)
+            cpu["live_pct_of_machine"] = round(100 * live_cpu / (cpu["wall_s"] * cpu["cores"]), 1)
+            cpu["other_pct_of_machine"] = round(
+                max(0.0, cpu["other_pct_of_machine"] - cpu["live_pct_of_machine"]), 1
+            )
         accepted_file = log_dir / "accepted.json"
         accepted_file.write_text(json.dumps(bidders.accepted))
         step("verifying the invariants from the bid log")
@@ -316,6 +423,8 @@ def main(argv=None) -> int:
                 "seconds": args.seconds,
                 "think_s": args.think,
                 "server": server.describe(),
+                "follow": args.follow,
+                "live_server": live_server.describe() + " (ASGI)" if live_server else None,
                 "conn_max_age": sandbox.env().get("CONN_MAX_AGE", "0"),
                 **source_info,
             },
@@ -330,6 +439,10 @@ def main(argv=None) -> int:
             "refused_bid_latency": distribution_ms(bidders.bid_latency_refused),
             "state_latency": distribution_ms(bidders.state_latency),
             "state_reads_per_s": round(len(bidders.state_latency) / wall, 1),
+            "follow": args.follow,
+            "stream_events": bidders.events,
+            "stream_events_per_s": round(bidders.events / wall, 1),
+            "push_lag": distribution_ms(bidders.push_lag()),
             "server_side": server_side,
             "ceiling": roof,
             "cpu": cpu,
@@ -359,12 +472,17 @@ def main(argv=None) -> int:
                     f"  state reads {result['state_reads_per_s']}/s, p50 "
                     f"{result['state_latency']['p50_ms']} ms, p99 "
                     f"{result['state_latency']['p99_ms']} ms",
+                    f"  stream: {bidders.events} events ({result['stream_events_per_s']}/s); "
+                    f"push lag (201 → a watcher's event) p50 {result['push_lag']['p50_ms']} ms, "
+                    f"p99 {result['push_lag']['p99_ms']} ms",
                     f"  ceiling (trivial GET, same gunicorn): {roof['requests_per_s']}/s, "
                     f"p50 {roof['p50_ms']} ms",
                     f"  machine {cpu['machine_busy_pct']} % busy: gunicorn "
                     f"{cpu['gunicorn_pct_of_machine']} %, postgres "
                     f"{cpu['postgres_pct_of_machine']} %, client {cpu['client_pct_of_machine']} %,"
-                    f" other {cpu['other_pct_of_machine']} %; load before {load_before}",
+                    f" live {cpu.get('live_pct_of_machine', 0)} %, other "
+                    f"{cpu['other_pct_of_machine']} %; load before {load_before}, after "
+                    f"{[round(x, 2) for x in load_average()]}",
                     f"  invariants: {verification}",
                     f"  in-process bid (no HTTP): {in_process}",
                     f"  invariants hold: {invariants_hold}; target p99 < {TARGET_P99_MS} ms "
@@ -376,6 +494,8 @@ def main(argv=None) -> int:
         )
         return 0 if invariants_hold else 1
     finally:
+        if live_server is not None:
+            live_server.stop()
         if server is not None:
             server.stop()
         if not args.keep:

@@ -234,6 +234,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # empty: the callback is refused. A server-sent-events stream lives at most this long.
 AUCTIONS_BANK_CALLBACK_SECRET = env.str("AUCTIONS_BANK_CALLBACK_SECRET", default="")
 AUCTIONS_STREAM_SECONDS = env.int("AUCTIONS_STREAM_SECONDS", default=55)
+# The live state's public part kept per listing in the cache (auctions/live.py).
+AUCTIONS_LIVE_SNAPSHOT = _strict_bool("AUCTIONS_LIVE_SNAPSHOT", default=True)
 
 # --- Authentication and permissions ----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -8,11 +8,13 @@ bounded lifetime; the client reconnects, EventSource does so by itself).
 import hashlib
 import hmac
 import json
+import threading
 import time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.core.handlers.asgi import ASGIRequest
+from django.db import close_old_connections, connections
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -29,7 +31,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auctions import selectors
+from auctions import live, selectors, streams
 from auctions.models import IncrementRule, Listing, Registration
 from auctions.services import listings, registrations
 from auctions.services.bidding import place_bid
@@ -177,8 +179,7 @@ class BidHistoryOutput(serializers.Serializer):
 
 
 def _state(request, listing_id: int) -> dict:
-    listing = selectors.listing_for_reader(request.user, listing_id)
-    return selectors.live_state(request.user, listing).as_dict()
+    return selectors.current_state(request.user, listing_id).as_dict()
 
 
 # --- Listings --------------------------------------------------------------------------
@@ -446,7 +447,7 @@ class BidsApi(APIView):
         )
         listing = accepted.listing
         listing.leader = accepted.registration
-        body = selectors.live_state(request.user, listing).as_dict()
+        body = selectors.accepted_bid_state(request.user, listing, accepted.registration).as_dict()
         body["bid"] = {"sequence": accepted.bid.sequence, "amount": str(accepted.bid.amount)}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -458,7 +459,8 @@ class BidsApi(APIView):
 
 class StateApi(APIView):
     """GET /api/v1/auctions/{id}/state/ — current price, end, server time, own standing.
-    Two or three indexed queries: suitable for short polling (once a second)."""
+    The listing's cached snapshot and one query for the reader's registration
+    (auctions/live.py): suitable for short polling (once a second)."""
 
     permission_classes = [AllowAny]
 
@@ -497,11 +499,28 @@ def state_events(request, listing_id: int, *, lifetime: float, interval: float =
 
 class StreamApi(APIView):
     """GET /api/v1/auctions/{id}/stream/ — live updates as server-sent events (a `state`
-    event each second with the same body as …/state/), closed after
-    AUCTIONS_STREAM_SECONDS; EventSource reconnects by itself."""
+    event on each change and at least each second, with the same body as …/state/), closed
+    after AUCTIONS_STREAM_SECONDS; EventSource reconnects by itself. Served by the ASGI
+    workers in production (deploy/): a coroutine per watcher, not a worker."""
 
     permission_classes = [AllowAny]
     renderer_classes = [EventStreamRenderer, JSONRenderer]
+
+    #: Under ASGI every opening runs in a thread and a connection of its own: 200 bidders
+    #: opening at once would ask PostgreSQL for 200 connections. At most this many open at
+    #: once per process; the others wait their turn (milliseconds each).
+    openings = threading.BoundedSemaphore(8)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not isinstance(request, ASGIRequest):
+            return super().dispatch(request, *args, **kwargs)
+        with self.openings:
+            try:
+                return super().dispatch(request, *args, **kwargs)
+            finally:
+                # The response outlives this thread's work: a connection left open here would
+                # be held for the stream's lifetime (200 watchers, 200 connections).
+                connections.close_all()
 
     @extend_schema(
         responses={
@@ -511,11 +530,19 @@ class StreamApi(APIView):
         }
     )
     def get(self, request, listing_id: int):
-        selectors.listing_for_reader(request.user, listing_id)  # 404 before streaming
-        response = StreamingHttpResponse(
-            state_events(request, listing_id, lifetime=settings.AUCTIONS_STREAM_SECONDS),
-            content_type="text/event-stream",
-        )
+        listing = selectors.listing_for_reader(request.user, listing_id)  # 404 before streaming
+        lifetime = settings.AUCTIONS_STREAM_SECONDS
+        if (
+            isinstance(request._request, ASGIRequest)
+            and live.enabled()
+            and listing.state in live.PUBLIC_STATES
+        ):
+            # One coroutine per watcher, sharing one watch of the snapshot (auctions/streams.py).
+            own = selectors.own_registration_of(request.user, listing_id)
+            events = streams.state_events(request.user, own, listing_id, lifetime=lifetime)
+        else:
+            events = state_events(request, listing_id, lifetime=lifetime)
+        response = StreamingHttpResponse(events, content_type="text/event-stream")
         response["Cache-Control"] = "no-store"
         response["X-Accel-Buffering"] = "no"
         return response

@@ -28,6 +28,17 @@ def client_for(user) -> APIClient:
     return client
 
 
+@pytest.fixture(autouse=True)
+def live_snapshot_only_with_real_commits(request, settings):
+    """The live snapshot (auctions/live.py) is replaced on commit; a test inside a
+    rolled-back transaction never commits, so it reads the database. Tests with real
+    commits (transaction=True) run with the snapshot, as production does."""
+    marker = request.node.get_closest_marker("django_db")
+    settings.AUCTIONS_LIVE_SNAPSHOT = bool(
+        (marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames
+    )
+
+
 @pytest.fixture
 def clock():
     with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False) as traveller:

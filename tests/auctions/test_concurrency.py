@@ -5,11 +5,12 @@ strictly increasing by at least one increment, no duplicate price, no accepted b
 import itertools
 import random
 import threading
+import time
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from auctions.models import Bid, Listing
 from auctions.services import listings
@@ -153,3 +154,40 @@ def test_concurrent_bids_over_http_every_201_is_in_the_log(live_server, staff, c
     assert sorted(answered) == log and len(log) >= len(users)
     amounts = [Decimal(amount) for _sequence, amount in log]
     assert all(b >= a + listing.increment for a, b in itertools.pairwise(amounts))
+
+
+def test_a_bid_already_too_low_is_refused_without_waiting_for_the_lot_lock(
+    staff, centre, transferor
+):
+    """The price only rises while bidding: a bid under the committed minimum is refused at
+    once (with the minimum), not after queueing behind the bid that holds the lot's lock."""
+    with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
+        listing = mining_auction(staff, centre, transferor)
+        listings.announce_listing(actor=staff, listing=listing)
+        first, second = (factories.BidderFactory(username=f"early{i}") for i in range(2))
+        for user in (first, second):
+            register_and_pay(listing, user, staff)
+    with time_machine.travel(local(2026, 3, 25, 9, 30), tick=False):
+        place_bid(actor=first, listing=listing.pk, amount="3100000")
+        held, release = threading.Event(), threading.Event()
+
+        def holder():
+            with transaction.atomic():
+                Listing.objects.select_for_update().get(pk=listing.pk)
+                held.set()
+                release.wait(10)
+            connection.close()
+
+        thread = threading.Thread(target=holder)
+        thread.start()
+        try:
+            assert held.wait(5)
+            began = time.monotonic()
+            with pytest.raises(ApplicationError) as refused:
+                place_bid(actor=second, listing=listing.pk, amount="3100000")
+            assert time.monotonic() - began < 2  # not the 10 s the lock is held
+            assert refused.value.code == "too_low"
+            assert refused.value.fields["minimum"] == ["3150000.00"]
+        finally:
+            release.set()
+            thread.join()
