@@ -41,6 +41,7 @@ def nginx(live_server, tmp_path):
     (tmp_path / "server.conf").write_text(
         TEMPLATE.read_text()
         .replace("${PORTAL_UPSTREAM}", upstream)
+        .replace("${PORTAL_LIVE_UPSTREAM}", upstream)
         .replace("${NGINX_PORT}", f"127.0.0.1:{port}")
         .replace("${NGINX_CACHE_DIR}", str(tmp_path / "cache"))
     )
