@@ -94,3 +94,14 @@ def test_out_of_time_or_incomplete_is_refused_on_the_form(clock, centre, staff, 
     assert not Complaint.objects.exists()
     # Regulators and the public do not file complaints.
     assert _web(staff).get(reverse("supervision:file_complaint")).status_code == 403
+
+
+def test_the_menu_leads_parties_and_regulators_to_the_complaints_but_not_the_public(
+    bidders, tenderee, regulator_dr, staff
+):
+    link = f'href="{reverse("supervision:complaints")}"'
+    home = reverse("home")
+    for user in (bidders["a"], tenderee, regulator_dr):
+        assert link in _web(user).get(home).content.decode(), user.role
+    assert link not in Client().get(home).content.decode()
+    assert link not in _web(staff).get(home).content.decode()
