@@ -896,15 +896,20 @@ def lot_workspace(request, lot_id: int):
     return _render_lot(request, _lot(request, lot_id, allowed=_party_or_staff))
 
 
-def _lot_action(request, lot_id: int, action, success: str, *, allowed):
-    """A button on the lot's workspace: call the service, say how it went, come back."""
-    lot = _lot(request, lot_id, allowed=allowed)
+def _report(request, call, success: str) -> None:
+    """A button's service call: its refusal or `success` is shown on the next page."""
     try:
-        action(lot=lot, actor=request.user)
+        call()
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
+
+
+def _lot_action(request, lot_id: int, action, success: str, *, allowed):
+    """A button on the lot's workspace: call the service, say how it went, come back."""
+    lot = _lot(request, lot_id, allowed=allowed)
+    _report(request, lambda: action(lot=lot, actor=request.user), success)
     return redirect("trading:lot", lot_id=lot.pk)
 
 
@@ -1024,12 +1029,7 @@ def centre_queue(request):
 
 def _project_action(request, project_id: int, action, success: str, *, target: str):
     project = _project(request, project_id, allowed=policies.is_centre_staff_of)
-    try:
-        action(project=project, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
+    _report(request, lambda: action(project=project, actor=request.user), success)
     if target == "queue":
         return redirect("trading:centre_queue")
     return redirect("trading:project", project_id=project.pk)
@@ -1121,12 +1121,7 @@ def opening_session(request, opening_id: int):
 
 def _opening_action(request, opening_id: int, action, success: str):
     session = _session_for_staff(request, opening_id)
-    try:
-        action(session=session, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
+    _report(request, lambda: action(session=session, actor=request.user), success)
     return redirect("trading:opening", opening_id=session.pk)
 
 
