@@ -109,3 +109,20 @@ class AgreementForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class QualificationForm(forms.Form):
+    """The staff's decision on an intended buyer (资格审核); the service requires the reason
+    of a refusal and names the field."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("qualified", _("Qualified")), ("not_qualified", _("Not qualified"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (required when not qualified; the buyer sees it)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -31,6 +31,7 @@ class Listing(models.Model):
         DRAFT = "draft", _("draft")
         ANNOUNCED = "announced", _("announced (registration open)")
         LISTING = "listing", _("listing period")
+        REVIEW = "review", _("qualification review")
         LIVE = "live", _("live auction")
         SUSPENDED = "suspended", _("suspended by a fault")
         AGREEMENT = "agreement", _("agreement transfer")
@@ -239,6 +240,13 @@ class Registration(models.Model):
         REFUNDED = "refunded", _("deposit refunded")
         APPLIED = "applied", _("deposit applied to the price")
 
+    class QualificationState(models.TextChoices):
+        """The staff's decision on an intended buyer's qualifications (资格审核)."""
+
+        PENDING = "pending", _("not reviewed")
+        QUALIFIED = "qualified", _("qualified")
+        NOT_QUALIFIED = "not_qualified", _("not qualified")
+
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="registrations")
     entity = models.ForeignKey(
         "entities.MarketEntity", on_delete=models.PROTECT, related_name="auction_registrations"
@@ -253,10 +261,41 @@ class Registration(models.Model):
     refund_due_on = models.DateField(_("refund due by"), null=True, blank=True)
     registered_at = models.DateTimeField(_("registered at"))
 
+    # Equity: the centre's staff review each intended buyer's qualifications at the end of
+    # the disclosure (意向受让方资格审核, 32号令 第20–21条 (check)); only qualified buyers with
+    # a deposit received count and bid. Land and mining registrations are not reviewed here.
+    qualification_state = models.CharField(
+        _("qualification"),
+        max_length=16,
+        choices=QualificationState.choices,
+        default=QualificationState.PENDING,
+    )
+    qualification_reason = models.TextField(_("reason of the decision"), blank=True)
+    qualification_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    qualification_reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
     class Meta:
         ordering = ["listing", "number"]
         verbose_name = _("bidder registration")
         constraints = [
+            # A refusal always says why; a decision always says who and when.
+            models.CheckConstraint(
+                condition=~Q(qualification_state="not_qualified") | ~Q(qualification_reason=""),
+                name="auction_refusal_has_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(qualification_state="pending")
+                | Q(
+                    qualification_reviewed_at__isnull=False, qualification_reviewed_by__isnull=False
+                ),
+                name="auction_decision_has_reviewer",
+            ),
             models.UniqueConstraint(
                 fields=["listing", "entity"], name="auction_one_registration_per_entity"
             ),

@@ -4,9 +4,11 @@ the result, competitors appear only as bidder numbers, drafts only to the centre
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from auctions import live, policies
 from auctions.models import AuctionAnnouncement, Bid, Listing, Registration
@@ -217,3 +219,14 @@ def bid_history(listing: Listing) -> list[dict]:
 
 def announcements(listing: Listing) -> QuerySet[AuctionAnnouncement]:
     return listing.announcements.order_by("published_at")
+
+
+def registrations_for_reader(user, listing: Listing) -> QuerySet[Registration]:
+    """Registrations as `user` may see them: all to the listing's centre staff (for the
+    qualification review), a bidder's own to the bidder; nobody else's to anyone."""
+    rows = Registration.objects.filter(listing=listing).select_related("listing", "entity")
+    if policies.is_centre_staff_of(user, listing):
+        return rows.order_by("number")
+    if policies.is_bidder(user):
+        return rows.filter(entity_id=user.entity_id)
+    raise PermissionDenied(_("Only the centre's staff and the registered buyers see this."))

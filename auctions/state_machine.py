@@ -13,10 +13,13 @@ S = Listing.State
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "announce": (frozenset({S.DRAFT}), S.ANNOUNCED),
     "open_listing": (frozenset({S.ANNOUNCED}), S.LISTING),
-    "start_auction": (frozenset({S.ANNOUNCED, S.LISTING}), S.LIVE),
-    "start_agreement": (frozenset({S.ANNOUNCED, S.LISTING}), S.AGREEMENT),
+    # Equity: the disclosure ends in the staff's review of the intended buyers; the review's
+    # close decides agreement, online bidding or failure by the number found qualified.
+    "open_review": (frozenset({S.ANNOUNCED}), S.REVIEW),
+    "start_auction": (frozenset({S.ANNOUNCED, S.LISTING, S.REVIEW}), S.LIVE),
+    "start_agreement": (frozenset({S.REVIEW}), S.AGREEMENT),
     "sell": (frozenset({S.LISTING, S.LIVE, S.AGREEMENT}), S.SOLD),
-    "fail": (frozenset({S.ANNOUNCED, S.LISTING, S.LIVE, S.AGREEMENT}), S.FAILED),
+    "fail": (frozenset({S.ANNOUNCED, S.LISTING, S.REVIEW, S.LIVE, S.AGREEMENT}), S.FAILED),
     # A fault interrupts a live session: it resumes or is voided, never closed.
     "suspend": (frozenset({S.LIVE}), S.SUSPENDED),
     "resume": (frozenset({S.SUSPENDED}), S.LIVE),

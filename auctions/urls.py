@@ -21,6 +21,16 @@ urlpatterns = [
     path("manage/<int:listing_id>/agreement/", views.agreement, name="agreement"),
     path("manage/<int:listing_id>/session/<str:action>/", views.session, name="session"),
     path(
+        "manage/<int:listing_id>/qualification-review/close/",
+        views.close_review,
+        name="close_review",
+    ),
+    path(
+        "manage/registrations/<int:registration_id>/qualification/",
+        views.review_qualification,
+        name="review_qualification",
+    ),
+    path(
         "manage/deposits/<int:registration_id>/",
         views.confirm_deposit,
         name="confirm_deposit",

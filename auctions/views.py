@@ -12,9 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from auctions import policies, selectors
-from auctions.forms import AgreementForm, BidForm, DepositForm, ListingForm, ReasonForm
+from auctions.forms import (
+    AgreementForm,
+    BidForm,
+    DepositForm,
+    ListingForm,
+    QualificationForm,
+    ReasonForm,
+)
 from auctions.models import Listing, Registration
-from auctions.services import listings, registrations
+from auctions.services import listings, qualification, registrations
 from auctions.services.bidding import place_bid
 from portal.errors import ApplicationError
 
@@ -54,7 +61,11 @@ def listing_detail(request, listing_id: int):
 def register(request, listing_id: int):
     listing = selectors.listing_for_reader(request.user, listing_id)
     try:
-        registration = registrations.register(actor=request.user, listing=listing)
+        registration = registrations.register(
+            actor=request.user,
+            listing=listing,
+            qualifications=request.POST.get("qualifications", "")[:4000],
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -187,12 +198,15 @@ def create(request):
 @login_required
 def manage(request, listing_id: int):
     listing = _staff_listing(request, listing_id)
+    rows = list(listing.registrations.select_related("entity").order_by("number"))
+    for row in rows:  # one decision form per buyer, with ids of its own
+        row.qualification_form = QualificationForm(auto_id=f"q{row.pk}_%s")
     return render(
         request,
         "auctions/manage.html",
         {
             "listing": listing,
-            "registrations": listing.registrations.select_related("entity").order_by("number"),
+            "registrations": rows,
             "deposit_form": DepositForm(initial={"amount": listing.deposit_amount}),
             "agreement_form": AgreementForm(initial={"price": listing.starting_price}),
             "reason_form": ReasonForm(),
@@ -284,3 +298,39 @@ def session(request, listing_id: int, action: str):
     if action not in services:
         raise Http404
     return _staff_action(request, listing_id, services[action], _("Done."))
+
+
+@login_required
+@require_POST
+def review_qualification(request, registration_id: int):
+    """The staff's decision on one intended buyer's qualifications (equity)."""
+    registration = get_object_or_404(Registration, pk=registration_id)
+    form = QualificationForm(request.POST)
+
+    def action(listing):
+        if not form.is_valid():
+            raise ApplicationError(_("Choose qualified or not qualified."))
+        qualification.review_qualification(
+            actor=request.user,
+            registration=registration,
+            qualified=form.cleaned_data["decision"] == "qualified",
+            reason=form.cleaned_data["reason"],
+        )
+
+    return _staff_action(
+        request,
+        registration.listing_id,
+        action,
+        _("The decision on bidder %(number)s is recorded.") % {"number": registration.number},
+    )
+
+
+@login_required
+@require_POST
+def close_review(request, listing_id: int):
+    return _staff_action(
+        request,
+        listing_id,
+        lambda listing: qualification.close_review(actor=request.user, listing=listing),
+        _("The qualification review is closed."),
+    )

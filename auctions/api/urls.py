@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from auctions.api import views
+from auctions.api import qualification, views
 
 urlpatterns = [
     path("", views.ListingsApi.as_view(), name="auction-list"),
@@ -27,6 +27,16 @@ urlpatterns = [
         "registrations/<int:registration_id>/deposit/",
         views.DepositConfirmApi.as_view(),
         name="auction-deposit-confirm",
+    ),
+    path(
+        "registrations/<int:registration_id>/qualification/",
+        qualification.QualificationDecisionApi.as_view(),
+        name="auction-qualification-decision",
+    ),
+    path(
+        "<int:listing_id>/qualification-review/close/",
+        qualification.CloseReviewApi.as_view(),
+        name="auction-qualification-close",
     ),
     path("deposits/bank-callback/", views.BankCallbackApi.as_view(), name="auction-bank-callback"),
 ]

@@ -167,7 +167,21 @@ class RegistrationOutput(serializers.ModelSerializer):
             "deposit_confirmed_at",
             "refund_due_on",
             "registered_at",
+            "qualifications",
+            "qualification_state",
+            "qualification_reason",
+            "qualification_reviewed_at",
         ]
+
+
+class RegistrationReviewOutput(RegistrationOutput):
+    """A registration with the intended buyer's name, for the review (staff) or its owner."""
+
+    entity_name = serializers.CharField(source="entity.name")
+    entity_uscc = serializers.CharField(source="entity.uscc")
+
+    class Meta(RegistrationOutput.Meta):
+        fields = [*RegistrationOutput.Meta.fields, "entity_name", "entity_uscc"]
 
 
 class BidHistoryOutput(serializers.Serializer):
@@ -333,7 +347,21 @@ class RegistrationsApi(APIView):
     answer carries the bidder number and the deposit to pay."""
 
     class AuctionRegistrationInput(serializers.Serializer):
-        qualifications = serializers.CharField(required=False, allow_blank=True, default="")
+        qualifications = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=4000,
+            help_text="Required for equity: reviewed by the centre's staff after the disclosure.",
+        )
+
+    @extend_schema(responses=RegistrationReviewOutput(many=True))
+    def get(self, request, listing_id: int):
+        """The centre's staff: every registration with its qualifications and the decision;
+        a bidder: its own (the decision and its reason); anyone else: 403."""
+        listing = selectors.listing_for_reader(request.user, listing_id)
+        rows = selectors.registrations_for_reader(request.user, listing)
+        return Response(RegistrationReviewOutput(rows, many=True).data)
 
     @extend_schema(request=AuctionRegistrationInput, responses={201: RegistrationOutput})
     def post(self, request, listing_id: int):

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from auctions import rules
-from auctions.models import AuctionAnnouncement, Listing, Registration
+from auctions.models import AuctionAnnouncement, Listing
 from auctions.services.common import refuse, rule_percent
-from auctions.services.settlement import conclude, refund_all
+from auctions.services.settlement import conclude, qualified_buyers, refund_all
 from auctions.state_machine import log, move, refuse_state
 from catalog.models import Category, TradingMethod
 from catalog.rules import Violation
@@ -338,9 +338,7 @@ def record_agreement(*, actor, listing: Listing, price: Decimal) -> Listing:
             "below_listing_price",
             "price",
         )
-    buyer = Registration.objects.get(
-        listing=listing, deposit_state=Registration.DepositState.CONFIRMED
-    )
+    buyer = qualified_buyers(listing).select_related("entity").get()
     return conclude(
         listing,
         actor=actor,

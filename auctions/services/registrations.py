@@ -44,6 +44,16 @@ def _register(*, actor, listing_id: int, qualifications: str) -> Registration:
         )
     if Registration.objects.filter(listing=listing, entity_id=actor.entity_id).exists():
         raise refuse(_("Your entity is already registered."), "already_registered", status=409)
+    qualifications = (qualifications or "").strip()
+    if listing.category.code == "equity" and not qualifications:
+        raise refuse(
+            _(
+                "State the qualifications the disclosure asks of an intended buyer; the "
+                "centre's staff review them at the end of the disclosure."
+            ),
+            "required",
+            "qualifications",
+        )
     check_eligible(listing, actor.entity, at=now)
     registration = Registration.objects.create(
         listing=listing,

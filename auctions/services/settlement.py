@@ -134,47 +134,67 @@ def fail(listing: Listing, *, actor, reason: str, now) -> Listing:
 
 
 def refund_all(listing: Listing, *, actor, now, keep: Registration | None) -> None:
-    """Refund in full every deposit received, except the winner's, which is applied to the
-    price (J3, D4): no fee, no deduction; the due date from the category's rule."""
-    due = deposit_refund_due(listing, ended_at=now)
-    received = (
-        DepositMovement.objects.filter(
-            registration__listing=listing, kind=DepositMovement.Kind.RECEIVED
+    """Refund in full every deposit still held, except the winner's, which is applied to the
+    price (J3, D4): no fee, no deduction; the due date from the category's rule. A deposit
+    already settled (an unqualified buyer's, refunded at the qualification review) is not
+    touched again."""
+    held = (
+        Registration.objects.filter(
+            listing=listing, deposit_state=Registration.DepositState.CONFIRMED
         )
-        .values("registration")
-        .annotate(total=Sum("amount"))
+        .order_by("pk")
+        .select_for_update(of=("self",))
     )
-    for row in received:
-        registration = Registration.objects.get(pk=row["registration"])
-        applied = keep is not None and registration.pk == keep.pk
-        kind = DepositMovement.Kind.APPLIED if applied else DepositMovement.Kind.REFUNDED
-        DepositMovement.objects.create(
-            registration=registration, kind=kind, amount=row["total"], at=now
-        )
-        registration.deposit_state = (
-            Registration.DepositState.APPLIED if applied else Registration.DepositState.REFUNDED
-        )
-        registration.refund_due_on = None if applied else due
-        registration.save(update_fields=["deposit_state", "refund_due_on"])
-        log(
-            f"auction.deposit_{kind}",
+    due = deposit_refund_due(listing, ended_at=now)
+    for registration in held:
+        settle_deposit(
             listing,
+            registration,
             actor=actor,
-            obj=registration,
-            number=registration.number,
-            amount=str(row["total"]),
-            due=str(due) if due and not applied else None,
+            now=now,
+            apply=keep is not None and registration.pk == keep.pk,
+            due=due,
         )
 
 
-def _start_live(listing: Listing, *, at: datetime, reason: str) -> Listing:
+def settle_deposit(
+    listing: Listing, registration: Registration, *, actor, now, apply: bool, due=None
+) -> None:
+    """Return a held deposit in full (or apply it to the price): one movement of what was
+    received, the registration's deposit state, the trade-log entry."""
+    received = DepositMovement.objects.filter(
+        registration=registration, kind=DepositMovement.Kind.RECEIVED
+    ).aggregate(total=Sum("amount"))["total"]
+    if received is None:
+        return
+    if not apply and due is None:
+        due = deposit_refund_due(listing, ended_at=now)
+    kind = DepositMovement.Kind.APPLIED if apply else DepositMovement.Kind.REFUNDED
+    DepositMovement.objects.create(registration=registration, kind=kind, amount=received, at=now)
+    registration.deposit_state = (
+        Registration.DepositState.APPLIED if apply else Registration.DepositState.REFUNDED
+    )
+    registration.refund_due_on = None if apply else due
+    registration.save(update_fields=["deposit_state", "refund_due_on"])
+    log(
+        f"auction.deposit_{kind}",
+        listing,
+        actor=actor,
+        obj=registration,
+        number=registration.number,
+        amount=str(received),
+        due=str(due) if due and not apply else None,
+    )
+
+
+def start_live(listing: Listing, *, at: datetime, reason: str, actor=None) -> Listing:
     """A live phase after a listing period or a disclosure: one full period from `at`."""
     listing.auction_starts_at = at
     listing.ends_at = at + timedelta(minutes=listing.extension_minutes)
     return move(
         listing,
         "start_auction",
-        actor=None,
+        actor=actor,
         update_fields=["auction_starts_at", "ends_at"],
         reason=reason,
         ends_at=listing.ends_at,
@@ -196,10 +216,17 @@ def _finish_live(listing: Listing, now: datetime) -> Listing:
     )
 
 
-def qualified_buyers(listing: Listing):
+def contenders(listing: Listing):
+    """Intended buyers whose deposit is held: the registrations the review must decide."""
     return Registration.objects.filter(
         listing=listing, deposit_state=Registration.DepositState.CONFIRMED
     )
+
+
+def qualified_buyers(listing: Listing):
+    """Intended buyers found qualified by the centre's staff, with their deposit held: their
+    number decides agreement or online bidding. An unreviewed registration never counts."""
+    return contenders(listing).filter(qualification_state=Registration.QualificationState.QUALIFIED)
 
 
 def advance(listing: Listing, now: datetime) -> Listing:
@@ -217,21 +244,19 @@ def advance(listing: Listing, now: datetime) -> Listing:
         and now >= listing.listing_ends_at
     ):
         if listing.category.code == "equity":
-            decision = rules.equity_disclosure_decision(qualified_buyers(listing).count())
-            if decision == "auction":
-                _start_live(listing, at=listing.listing_ends_at, reason="several_qualified_buyers")
-            elif decision == "agreement":
-                move(listing, "start_agreement", actor=None, reason="one_qualified_buyer")
-                return listing
-            else:
+            # The staff review the intended buyers now; nobody is counted qualified unseen.
+            count = contenders(listing).count()
+            if count == 0:
                 return fail(
                     listing, actor=None, reason=_("no qualified buyer"), now=listing.listing_ends_at
                 )
+            move(listing, "open_review", actor=None, reason="disclosure_ended", contenders=count)
+            return listing
         else:
             bids = logged_bids(listing, phase=Bid.Phase.LISTING)
             decision = rules.listing_end_decision(bids, reserve=listing.reserve_price)
             if decision == "auction":
-                _start_live(listing, at=listing.listing_ends_at, reason="two_or_more_competing")
+                start_live(listing, at=listing.listing_ends_at, reason="two_or_more_competing")
             elif decision == "sold":
                 best = rules.outcome(bids, reserve=listing.reserve_price).winner
                 winner = Registration.objects.select_related("entity").get(pk=best.bidder)

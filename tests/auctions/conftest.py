@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from auctions.services import listings, registrations
+from auctions.services import listings, qualification, registrations
 from portal.accounts.models import Department, Role
 from tests import factories
 from tests.credit.conftest import credit_reference_data, record_measure  # noqa: F401
@@ -154,7 +154,14 @@ def equity_listing(staff, centre, transferor, **overrides):
 
 
 def register_and_pay(listing, user, staff):
-    registration = registrations.register(actor=user, listing=listing)
+    qualifications = (
+        f"{user.entity.name}：依法存续的企业法人，近三年无重大违法记录，具备受让资金实力。"
+        if listing.category.code == "equity"
+        else ""
+    )
+    registration = registrations.register(
+        actor=user, listing=listing, qualifications=qualifications
+    )
     return registrations.confirm_deposit(
         actor=staff,
         registration=registration,
@@ -165,3 +172,16 @@ def register_and_pay(listing, user, staff):
 
 def later(dt: datetime, **delta) -> datetime:
     return dt + timedelta(**delta)
+
+
+def review(listing, staff, decisions: dict):
+    """The staff's qualification review of an equity listing in review: `decisions` maps a
+    registration to True (qualified) or a reason (not qualified); then the review is closed."""
+    for registration, decision in decisions.items():
+        qualification.review_qualification(
+            actor=staff,
+            registration=registration,
+            qualified=decision is True,
+            reason="" if decision is True else decision,
+        )
+    return qualification.close_review(actor=staff, listing=listing)

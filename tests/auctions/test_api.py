@@ -220,9 +220,17 @@ def test_equity_agreement_through_the_api(clock, staff, centre, transferor, bidd
 
     listing = equity_listing(staff, centre, transferor)
     listings.announce_listing(actor=staff, listing=listing)
-    register_and_pay(listing, bidders["a"], staff)
+    buyer = register_and_pay(listing, bidders["a"], staff)
     clock.move_to(local(2026, 3, 31, 17, 0))
-    assert api.get(url("detail", listing)).json()["state"] == "agreement"  # swept on read
+    assert api.get(url("detail", listing)).json()["state"] == "review"  # swept on read
+    decided = client_for(staff).post(
+        reverse("api:auction-qualification-decision", args=[buyer.pk]),
+        {"decision": "qualified"},
+        format="json",
+    )
+    assert decided.status_code == 200 and decided.json()["qualification_state"] == "qualified"
+    closed = client_for(staff).post(reverse("api:auction-qualification-close", args=[listing.pk]))
+    assert closed.status_code == 200 and closed.json()["state"] == "agreement"
     low = client_for(staff).post(url("agreement", listing), {"price": "7999999.99"})
     assert low.status_code == 400 and low.json()["code"] == "below_listing_price"
     assert "price" in low.json()

@@ -21,6 +21,7 @@ from tests.auctions.conftest import (
     local,
     mining_auction,
     register_and_pay,
+    review,
 )
 
 pytestmark = pytest.mark.django_db
@@ -247,13 +248,17 @@ def test_equity_with_one_qualified_buyer_is_transferred_by_agreement(
     listing = equity_listing(staff, centre, transferor)
     listings.announce_listing(actor=staff, listing=listing)
     a = register_and_pay(listing, bidders["a"], staff)
-    registrations.register(actor=bidders["b"], listing=listing)  # never pays: not qualified
+    # Never pays: takes no part.
+    registrations.register(actor=bidders["b"], listing=listing, qualifications="资信良好")
     # No bidding during the disclosure.
     clock.move_to(local(2026, 3, 20, 10, 0))
     refused("not_started", place_bid, actor=bidders["a"], listing=listing, amount="8000000")
 
     clock.move_to(local(2026, 3, 31, 17, 0))
     run_due_events()
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.REVIEW
+    review(listing, staff, {a: True})
     listing.refresh_from_db()
     assert listing.state == Listing.State.AGREEMENT
 
@@ -280,6 +285,9 @@ def test_equity_with_several_qualified_buyers_goes_to_online_bidding(
     a, b = (register_and_pay(listing, bidders[k], staff) for k in "ab")
     clock.move_to(local(2026, 3, 31, 17, 0))
     run_due_events()
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.REVIEW
+    review(listing, staff, {a: True, b: True})
     listing.refresh_from_db()
     assert listing.state == Listing.State.LIVE
     assert listing.ends_at == local(2026, 3, 31, 17, 5)

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo_data import DEMO_PASSWORD, demo_allowed, load_demo
+from auctions.demo import load_auction_demo
+from portal.demo_data import DEMO_PASSWORD, demo_allowed, demo_uscc, load_demo
 
 
 class Command(BaseCommand):
@@ -12,6 +13,8 @@ class Command(BaseCommand):
                 "Demo accounts are never loaded in production (PORTAL_ENV=production)."
             )
         accounts = load_demo()
+        # Land, mining and equity lots (auctions/demo.py), through the auction services.
+        accounts += load_auction_demo(password=DEMO_PASSWORD, demo_uscc=demo_uscc)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded. Accounts (password: {DEMO_PASSWORD}):")
         )
