@@ -19,7 +19,15 @@ from rest_framework.views import APIView
 from portal.centres.models import Centre
 from portal.errors import ApplicationError
 from publicportal import cache as portal_cache
-from publicportal import changes, exchange, ocds, selectors, statistics, transfers
+from publicportal import (
+    changes,
+    exchange,
+    feed_sources,
+    ocds,
+    selectors,
+    statistics,
+    transfers,
+)
 from publicportal.authentication import IsSourceSystem, SourceSystemAuthentication
 from publicportal.forms import PublicationFilterForm
 from publicportal.index import publication_payload
@@ -250,7 +258,12 @@ def _page(value: str | None) -> int:
 
 class ChangeOutput(serializers.Serializer):
     cursor = serializers.CharField()
-    object_type = serializers.CharField()
+    object_type = serializers.ChoiceField(
+        choices=feed_sources.OBJECT_TYPES,
+        help_text="publication (any announcement of any source), performance (a contract "
+        "performance record), credit_record (a public credit record with its measure, in the "
+        "credit exchange format), notice (policies, service list, fees, complaint channels)",
+    )
     object_key = serializers.CharField()
     action = serializers.CharField()
     occurred_at = serializers.DateTimeField()
@@ -263,9 +276,11 @@ class ChangePageOutput(serializers.Serializer):
 
 
 class ChangesApi(APIView):
-    """GET /api/v1/changes/?cursor=… — everything changed since the cursor, oldest first.
-    Start without a cursor; pass back `next_cursor` each time. No change is skipped or
-    repeated, whatever the order in which the writing transactions commit."""
+    """GET /api/v1/changes/?cursor=… — everything public that changed since the cursor,
+    oldest first: announcements of every source, contract performance, public credit records
+    (penalties, market bans, repairs) and notices. Start without a cursor; pass back
+    `next_cursor` each time. No change is skipped or repeated, whatever the order in which
+    the writing transactions commit."""
 
     permission_classes = [AllowAny]
 
