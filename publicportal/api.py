@@ -88,7 +88,11 @@ def _param(name: str, description: str, type_=OpenApiTypes.STR) -> OpenApiParame
 LIST_PARAMETERS = [
     _param("q", "Words to search in titles (Chinese: any 2+ characters, e.g. 道路)"),
     _param("category", "Category code (its subtypes included)"),
-    _param("kind", "Announcement kind (tender, change, opening_record, result, …)"),
+    _param(
+        "kind",
+        "Announcement kind (tender, change, opening_record, result, …; transfer, "
+        "disclosure, … for land, mining and equity)",
+    ),
     _param("method", "Trading method code"),
     _param("region", "Region division code (the divisions under it included)"),
     _param("centre", "Centre code"),

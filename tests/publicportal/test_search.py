@@ -97,6 +97,8 @@ def test_filters_by_category_region_centre_status_kind_and_dates(
     assert titles(listing(status="bidding")) == everything
     assert titles(listing(status="awarded")) == set()
     assert titles(listing(kind="tender")) == everything
+    assert titles(listing(method="open_tender")) == everything
+    assert titles(listing(method="listing")) == set()
     assert titles(listing(kind="result")) == set()
     assert titles(listing(**{"from": "2026-03-15"})) == {procurement.title}
     assert titles(listing(to="2026-03-15")) == set(TITLES.values())
