@@ -4,12 +4,23 @@ the list's queries once the data is in.
 
     python bench/_portal_search_seed.py refs --out /tmp/….json
     python bench/_portal_search_seed.py explain --region 350600
+    python bench/_portal_search_seed.py count-cost [--requests 300]
+
+`count-cost` is an A/B of the CPU a cache miss costs, measured in-process: the same varied
+requests as the benchmark's cache misses (search 道路 or the filtered list, a city, a date,
+a page) built by the portal's own selector with the cache bypassed, once with every search
+counted (the old behaviour: `ESTIMATE_SEARCHES_ABOVE = None`) and once as shipped. For each:
+this process's CPU (`time.process_time`) and the PostgreSQL backend's (utime + stime from
+/proc/<pid>/stat: the database must run on this machine), per request.
 """
 
 import argparse
 import json
 import os
+import random
 import sys
+import time
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, os.environ.get("PORTAL_SOURCE") or str(Path(__file__).resolve().parent.parent))
@@ -94,6 +105,57 @@ def explain(region: str) -> None:
             print(f"--- {name}: {label}\n{plan}\n")
 
 
+def _backend_cpu_seconds() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def count_cost(requests: int, seed: int) -> None:
+    from publicportal import cache, selectors
+
+    cache.cached = lambda name, params, compute: compute()  # every request a miss
+    cities = [code for code, _ in CITIES]
+
+    def varied(r: random.Random, search: bool) -> tuple[PublicationFilters, int]:
+        day = date(2024, 1, 1) + timedelta(days=r.randrange(1000))
+        if search:
+            filters = PublicationFilters(q="道路", region=r.choice(cities), date_from=day)
+        else:
+            filters = PublicationFilters(
+                category=r.choice(["engineering", "procurement"]),
+                region=r.choice(cities),
+                status=r.choice(["bidding", "evaluating", "awarded", "failed"]),
+                date_from=day,
+            )
+        return filters, r.randint(1, 5)
+
+    shipped = selectors.ESTIMATE_SEARCHES_ABOVE
+    for search in (True, False):
+        for label, threshold in (("every search counted", None), ("as shipped", shipped)):
+            selectors.ESTIMATE_SEARCHES_ABOVE = threshold
+            r = random.Random(seed)
+            cases = [varied(r, search) for _ in range(requests)]
+            for filters, page in cases[:20]:  # warm the database's cache and the process
+                selectors.publication_page(filters, page=page, per_page=20)
+            estimated = 0
+            backend, own, wall = _backend_cpu_seconds(), time.process_time(), time.perf_counter()
+            for filters, page in cases:
+                result = selectors.publication_page(filters, page=page, per_page=20)
+                estimated += result["count_estimated"]
+            backend = _backend_cpu_seconds() - backend
+            own, wall = time.process_time() - own, time.perf_counter() - wall
+            name = "search 道路 + city + date + page" if search else "list + filters + date + page"
+            print(
+                f"{name:34} {label:21}: PostgreSQL {1000 * backend / requests:5.1f} ms, "
+                f"Django {1000 * own / requests:5.1f} ms CPU, wall {1000 * wall / requests:5.1f}"
+                f" ms per request; {estimated}/{requests} counts estimated"
+            )
+    selectors.ESTIMATE_SEARCHES_ABOVE = shipped
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
@@ -101,9 +163,14 @@ def main() -> None:
     refs_parser.add_argument("--out", type=Path, required=True)
     explain_parser = commands.add_parser("explain")
     explain_parser.add_argument("--region", default="350600")
+    cost_parser = commands.add_parser("count-cost")
+    cost_parser.add_argument("--requests", type=int, default=300)
+    cost_parser.add_argument("--seed", type=int, default=20260323)
     args = parser.parse_args()
     if args.command == "refs":
         refs(args.out)
+    elif args.command == "count-cost":
+        count_cost(args.requests, args.seed)
     else:
         explain(args.region)
 

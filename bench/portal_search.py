@@ -3,11 +3,12 @@
 trivial Django view on the same server (the ceiling).
 
     .venv/bin/python bench/portal_search.py [--rows 1000000] [--clients 50] [--seconds 20]
-        [--proxy none|nginx|both] [--reuse] [--keep]
+        [--proxy none|nginx|both] [--reuse] [--keep] [--database portal_bench_…]
 
-Steps: a database of its own (portal_bench_portal_search), migrated; regions and centres of
-the nine cities of Fujian; ROWS announcements with realistic Chinese titles (city, district,
-place, object, work, kind of notice) written with COPY into the portal's publication index
+Steps: a database of its own (portal_bench_portal_search, or --database), migrated; regions
+and centres of the nine cities of Fujian; ROWS announcements with realistic Chinese titles
+(city, district, place, object, work, kind of notice) written with COPY into the portal's
+publication index
 (secondary indexes dropped during the load and rebuilt after, the search trigger filling
 the tsvector row by row); gunicorn with the shipped configuration (deploy/gunicorn.conf.py:
 (2 × cores) + 1 sync workers; CONN_MAX_AGE 60 as in production), optionally nginx in front
@@ -206,6 +207,12 @@ def parse_args(argv=None):
     )
     parser.add_argument("--seed", type=int, default=20260323)
     parser.add_argument("--wait-quiet", type=float, default=0, help="seconds to wait at most")
+    parser.add_argument(
+        "--database",
+        default="portal_bench_portal_search",
+        help="the bench database (portal_bench…): give each person or helper their own, so "
+        "that no run drops or reuses another's",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
     return parser.parse_args(argv)
@@ -429,7 +436,7 @@ def main(argv=None) -> int:
 
     quiet = wait_until_quiet(args.wait_quiet)
     step(f"machine {quiet.get('busy_pct')} % busy before the run; logs in {log_dir}")
-    sandbox = Sandbox("portal_search")
+    sandbox = Sandbox("portal_search", database=args.database)
     # A key space of this run's own in Redis: no page cached by an earlier run is served.
     sandbox.extra_env["CACHE_KEY_PREFIX"] = f"portal-bench-portal-search-{time.time_ns()}"
     # The production profile's default (portal/settings.py): persistent connections, checked

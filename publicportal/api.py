@@ -19,7 +19,15 @@ from rest_framework.views import APIView
 from portal.centres.models import Centre
 from portal.errors import ApplicationError
 from publicportal import cache as portal_cache
-from publicportal import changes, exchange, ocds, selectors, statistics, transfers
+from publicportal import (
+    changes,
+    exchange,
+    feed_sources,
+    ocds,
+    selectors,
+    statistics,
+    transfers,
+)
 from publicportal.authentication import IsSourceSystem, SourceSystemAuthentication
 from publicportal.forms import PublicationFilterForm
 from publicportal.index import publication_payload
@@ -80,7 +88,11 @@ def _param(name: str, description: str, type_=OpenApiTypes.STR) -> OpenApiParame
 LIST_PARAMETERS = [
     _param("q", "Words to search in titles (Chinese: any 2+ characters, e.g. 道路)"),
     _param("category", "Category code (its subtypes included)"),
-    _param("kind", "Announcement kind (tender, change, opening_record, result, …)"),
+    _param(
+        "kind",
+        "Announcement kind (tender, change, opening_record, result, …; transfer, "
+        "disclosure, … for land, mining and equity)",
+    ),
     _param("method", "Trading method code"),
     _param("region", "Region division code (the divisions under it included)"),
     _param("centre", "Centre code"),
@@ -250,7 +262,12 @@ def _page(value: str | None) -> int:
 
 class ChangeOutput(serializers.Serializer):
     cursor = serializers.CharField()
-    object_type = serializers.CharField()
+    object_type = serializers.ChoiceField(
+        choices=feed_sources.OBJECT_TYPES,
+        help_text="publication (any announcement of any source), performance (a contract "
+        "performance record), credit_record (a public credit record with its measure, in the "
+        "credit exchange format), notice (policies, service list, fees, complaint channels)",
+    )
     object_key = serializers.CharField()
     action = serializers.CharField()
     occurred_at = serializers.DateTimeField()
@@ -263,9 +280,11 @@ class ChangePageOutput(serializers.Serializer):
 
 
 class ChangesApi(APIView):
-    """GET /api/v1/changes/?cursor=… — everything changed since the cursor, oldest first.
-    Start without a cursor; pass back `next_cursor` each time. No change is skipped or
-    repeated, whatever the order in which the writing transactions commit."""
+    """GET /api/v1/changes/?cursor=… — everything public that changed since the cursor,
+    oldest first: announcements of every source, contract performance, public credit records
+    (penalties, market bans, repairs) and notices. Start without a cursor; pass back
+    `next_cursor` each time. No change is skipped or repeated, whatever the order in which
+    the writing transactions commit."""
 
     permission_classes = [AllowAny]
 

@@ -8,7 +8,6 @@ from publicportal import selectors
 from publicportal.models import Publication
 from publicportal.search import MAX_QUERY_CHARS
 from publicportal.selectors import PublicationFilters
-from trading.models import Announcement
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -49,7 +48,8 @@ class PublicationFilterForm(forms.Form):
         super().__init__(data, *args, **kwargs)
         references = selectors.references()["choices"]
         self.fields["category"].choices = [("", _("All categories")), *references["category"]]
-        self.fields["kind"].choices = [("", _("All kinds")), *Announcement.Kind.choices]
+        # Every source's kinds: trading's, and the auctions' (transfer, disclosure…).
+        self.fields["kind"].choices = [("", _("All kinds")), *selectors.KIND_LABELS.items()]
         self.fields["method"].choices = [("", _("All methods")), *references["method"]]
         self.fields["region"].choices = [("", _("All regions")), *references["region"]]
         self.fields["centre"].choices = [("", _("All centres")), *references["centre"]]

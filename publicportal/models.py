@@ -216,6 +216,10 @@ class ChangeLogEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # An object's latest entry (is a change a creation or an update?), by key.
+            models.Index(fields=["object_type", "object_key", "-id"], name="changelog_object"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_key} {self.action}"

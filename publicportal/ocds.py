@@ -1,7 +1,8 @@
 """Open data in the Open Contracting Data Standard 1.1 (E1, B5): a release per published step
 of an engineering tender or a government procurement — tender, tenderAmendment, tenderUpdate
 (opening record with the bids extension, candidates, failure), award, contract,
-implementation — release packages, and records with compiled releases (`ocdsmerge`).
+implementation — release packages, and records with compiled releases (`ocdsmerge`). A tender
+divided into lots uses the lots extension (`tender.lots`, `relatedLot(s)`).
 
 Only what the platform has already published goes out: the releases are built from the
 announcements' published content (`Announcement.data`) and the performance records, so a
@@ -24,6 +25,10 @@ CURRENCY = "CNY"
 BIDS_EXTENSION = (
     "https://raw.githubusercontent.com/open-contracting-extensions/"
     "ocds_bid_extension/v1.1.5/extension.json"
+)
+LOTS_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_lots_extension/v1.1.5/extension.json"
 )
 #: org-id.guide's scheme for the unified social credit code (统一社会信用代码).
 USCC_SCHEME = "CN-USCC"
@@ -105,6 +110,29 @@ def _lot_award_id(project: Project, lot_number) -> str:
     return f"{project.pk}-{lot_number}"
 
 
+def divided_into_lots(project: Project) -> bool:
+    """A tender divided into lots (分标段、分包) uses the lots extension: `tender.lots`, and
+    `relatedLot(s)` on items, bids, bid statistics and awards. A tender of one lot is the
+    tender as a whole and uses none of it (the extension is for tenders in parts)."""
+    return len(project.lots.all()) > 1
+
+
+def _lot_id(lot_number) -> str:
+    return str(lot_number)
+
+
+def _lot_item(project: Project, lot_number) -> dict:
+    """The item of one lot, with its `relatedLot`: each lot is one item of works, goods or
+    services, whose id is the lot number (as in the tender release's items)."""
+    names = {lot.number: lot.name for lot in project.lots.all()}
+    return {
+        "id": _lot_id(lot_number),
+        "description": names.get(lot_number, _lot_id(lot_number)),
+        "quantity": 1,
+        "relatedLot": _lot_id(lot_number),
+    }
+
+
 class ReleaseBuilder:
     """Builds the releases of projects, loading each project's context once."""
 
@@ -173,6 +201,18 @@ class ReleaseBuilder:
             )
             if not tender["tenderPeriod"]["startDate"]:
                 del tender["tenderPeriod"]
+            if divided_into_lots(project):
+                tender["lots"] = [
+                    {
+                        "id": _lot_id(lot.number),
+                        "title": lot.name,
+                        "status": "active",
+                        "value": _money(lot.estimate_amount),
+                    }
+                    for lot in project.lots.all()
+                ]
+                for item in tender["items"]:
+                    item["relatedLot"] = item["id"]
         elif kind in {Announcement.Kind.CLARIFICATION, Announcement.Kind.CHANGE}:
             tender["amendments"] = [
                 {
@@ -196,7 +236,6 @@ class ReleaseBuilder:
                         "status": "pending",
                         "tenderers": [_reference(bid["bidder"], bid["uscc"])],
                         "value": _money(bid["price"]),
-                        "relatedLots": [str(lot)],
                     }
                 )
             for index, bid in enumerate(data.get("rejected", []), start=len(details) + 1):
@@ -209,28 +248,33 @@ class ReleaseBuilder:
                         "tenderers": [_reference(bid["bidder"], bid["uscc"])],
                     }
                 )
-            release["bids"] = {
-                "statistics": [
-                    {"id": f"{lot}-bids", "measure": "bids", "value": len(details)},
-                    {
-                        "id": f"{lot}-valid",
-                        "measure": "validBids",
-                        "value": len(data.get("bids", [])),
-                    },
-                ],
-                "details": details,
-            }
-            for bid in details:
-                bid.pop("relatedLots", None)  # the lots extension is not declared
+            statistics = [
+                {"id": f"{lot}-bids", "measure": "bids", "value": len(details)},
+                {
+                    "id": f"{lot}-valid",
+                    "measure": "validBids",
+                    "value": len(data.get("bids", [])),
+                },
+            ]
+            release["bids"] = {"statistics": statistics, "details": details}
             release["parties"] += [
                 _party(bid["bidder"], bid["uscc"], ["tenderer"]) for bid in tenderers
             ]
-            tender["numberOfTenderers"] = len(tenderers)
+            if divided_into_lots(project):
+                for bid in details:
+                    bid["relatedLots"] = [_lot_id(lot)]
+                for statistic in statistics:
+                    statistic["relatedLot"] = _lot_id(lot)
+            else:
+                # One opening record is the whole tender's: its tenderers are the tender's.
+                tender["numberOfTenderers"] = len(tenderers)
         elif kind == Announcement.Kind.FAILURE:
             failed = project.lots.filter(state="failed").count()
             if failed == len(project.lots.all()):
                 tender["status"] = "unsuccessful"
             tender["statusDetails"] = data.get("reason") or announcement.body
+            if divided_into_lots(project) and data.get("lot") is not None:
+                tender["lots"] = [{"id": _lot_id(data["lot"]), "status": "unsuccessful"}]
         elif kind == Announcement.Kind.CANDIDATES:
             tender["statusDetails"] = announcement.title
         elif kind == Announcement.Kind.RESULT:
@@ -245,6 +289,11 @@ class ReleaseBuilder:
                 }
             ]
             release["parties"].append(_party(data["winner"], data["uscc"], ["supplier"]))
+            if divided_into_lots(project):
+                award = release["awards"][0]
+                award["relatedLots"] = [_lot_id(data.get("lot"))]
+                award["items"] = [_lot_item(project, data.get("lot"))]
+                tender["lots"] = [{"id": _lot_id(data.get("lot")), "status": "complete"}]
         elif kind == Announcement.Kind.CONTRACT:
             contract = {
                 "id": _lot_award_id(project, data.get("lot")),
@@ -256,6 +305,10 @@ class ReleaseBuilder:
             }
             if data.get("duration_days"):
                 contract["period"] = {"durationInDays": int(data["duration_days"])}
+            if divided_into_lots(project):
+                # The lots extension gives a contract no `relatedLots`: its lot is its award's
+                # (`awardID`), and its item's `relatedLot`.
+                contract["items"] = [_lot_item(project, data.get("lot"))]
             release["contracts"] = [contract]
         return release
 
@@ -330,7 +383,7 @@ def _package_metadata(uri: str) -> dict:
     metadata = {
         "uri": uri,
         "version": VERSION,
-        "extensions": [BIDS_EXTENSION],
+        "extensions": [BIDS_EXTENSION, LOTS_EXTENSION],
         "publisher": {"name": settings.OCDS_PUBLISHER_NAME},
         "publishedDate": timezone.localtime().isoformat(),
     }

@@ -1,5 +1,5 @@
 """Validation of the portal's OCDS output against the vendored OCDS 1.1 schemas with the bids
-extension applied (offline; see ocds_schema/README.md)."""
+and lots extensions applied (offline; see ocds_schema/README.md)."""
 
 import copy
 import json
@@ -31,10 +31,18 @@ def merge_patch(target, patch):
     return result
 
 
+#: The extensions the portal declares, applied in this order (the lots extension adds
+#: `relatedLots` to the bids extension's `Bid`).
+EXTENSIONS = ("bids_extension", "lots_extension")
+
+
 @cache
 def release_schema() -> dict:
-    """The OCDS 1.1.5 release schema with the bids extension applied."""
-    return merge_patch(_load("release-schema.json"), _load("bids_extension/release-schema.json"))
+    """The OCDS 1.1.5 release schema with the bids and lots extensions applied."""
+    schema = _load("release-schema.json")
+    for extension in EXTENSIONS:
+        schema = merge_patch(schema, _load(f"{extension}/release-schema.json"))
+    return schema
 
 
 @cache

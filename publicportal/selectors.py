@@ -26,6 +26,13 @@ KIND_LABELS = {**dict(AuctionAnnouncement.Kind.choices), **dict(Announcement.Kin
 COUNT_TIMEOUT_MS = 20
 #: Results of a single-character search: the most recent ones only, and the page says so.
 SINGLE_CHARACTER_LIMIT = 200
+#: A text search the planner expects to match more than this many rows is not counted: its
+#: estimate is given at once. Counting even 501 rows of a common bigram means building the
+#: whole GIN bitmap of its posting list (道路: 112,000 of a million rows, 25–60 ms of the
+#: database's CPU with a region and a date), so such a count always ran into
+#: COUNT_TIMEOUT_MS and fell back to this very estimate, after burning the 20 ms
+#: (docs/PERFORMANCE.md, "Announcement search (issue 8)").
+ESTIMATE_SEARCHES_ABOVE = 4 * COUNT_CAP
 
 
 @dataclass(frozen=True)
@@ -206,27 +213,41 @@ def publications(filters: PublicationFilters) -> QuerySet[Publication]:
     return queryset.order_by(*order)
 
 
-def bounded_count(queryset: QuerySet, cap: int) -> tuple[int, bool, bool]:
+def planner_estimate(queryset: QuerySet) -> int:
+    """The rows PostgreSQL's planner expects `queryset` to return (planning only)."""
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def bounded_count(
+    queryset: QuerySet, cap: int, *, estimate_above: int | None = None
+) -> tuple[int, bool, bool]:
     """(count, capped, estimated): the exact count up to `cap`, unless counting takes longer
     than `COUNT_TIMEOUT_MS` on PostgreSQL (sparse matches in a million rows), in which case
-    the planner's estimate is given instead and said to be one."""
+    the planner's estimate is given instead and said to be one. With `estimate_above`, an
+    estimate above it is given at once, without trying to count."""
+    if queryset.query.is_empty():  # `none()`: nothing searchable in the words
+        return 0, False, False
     counted = queryset.order_by()[: cap + 1]
     if connection.vendor != "postgresql":
         count = counted.count()
         return min(count, cap), count > cap, False
+    if estimate_above is not None:
+        estimate = planner_estimate(queryset)
+        if estimate > estimate_above:
+            return min(estimate, cap), estimate > cap, True
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL statement_timeout = {int(COUNT_TIMEOUT_MS)}")
             count = counted.count()
         return min(count, cap), count > cap, False
     except OperationalError:  # the statement timed out: estimate
-        sql, params = queryset.order_by().query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-            plan = cursor.fetchone()[0]
-        if isinstance(plan, str):
-            plan = json.loads(plan)
-        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        estimate = planner_estimate(queryset)
         return min(estimate, cap), estimate > cap, True
 
 
@@ -251,7 +272,9 @@ def publication_page(filters: PublicationFilters, *, page: int, per_page: int) -
         if page == 1 and len(rows) <= per_page:
             count, capped, estimated = len(rows), False, False  # all of it is on this page
         else:
-            count, capped, estimated = bounded_count(queryset, cap)
+            count, capped, estimated = bounded_count(
+                queryset, cap, estimate_above=ESTIMATE_SEARCHES_ABOVE if filters.q else None
+            )
         has_next = len(rows) > per_page and (not single or end < cap)
         pages = max(1, -(-count // per_page), page + 1 if has_next else page)
         return {

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixtures imported from other conftest files are used by name)
 """The change feed neither skips nor repeats when transactions commit out of order (real
 PostgreSQL transactions on separate connections, in threads)."""
 
@@ -8,8 +9,18 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 
+from portal.notices.models import Notice
+from portal.notices.services import publish_notice
 from publicportal.index import record_change
 from publicportal.models import ChangeLogEntry
+from tests import factories
+from tests.credit.conftest import (  # noqa: F401  (fixtures)
+    credit_reference_data,
+    fagai,
+    record_measure,
+    zhangzhou,
+)
+from tests.publicportal.conftest import local
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,9 +40,10 @@ class Writer(threading.Thread):
     """Opens a transaction, does `before_append` (other work of the transaction), appends
     one change (through the feed's own append, or a bare insert), and commits when told."""
 
-    def __init__(self, key: str, *, bare: bool = False, before_append=None):
+    def __init__(self, key: str, *, bare: bool = False, before_append=None, append=None):
         super().__init__(daemon=True)
         self.key, self.bare, self.before_append = key, bare, before_append
+        self.append = append  # a business action that feeds the change log itself
         self.begun = threading.Event()
         self.appended = threading.Event()
         self.commit = threading.Event()
@@ -47,7 +59,9 @@ class Writer(threading.Thread):
                 self.begun.set()
                 if self.before_append:
                     self.before_append()
-                if self.bare:
+                if self.append:
+                    self.append()
+                elif self.bare:
                     ChangeLogEntry.objects.create(
                         object_type="test", object_key=self.key, action="created"
                     )
@@ -158,6 +172,46 @@ def test_many_writers_and_a_polling_reader_every_change_exactly_once():
     reader.join(timeout=60)
     expected = {f"{n}-{i}" for n in range(writers) for i in range(per_writer)}
     assert len(seen) == len(expected) and set(seen) == expected
+
+
+def test_a_credit_record_and_a_notice_committing_out_of_order_are_each_seen_once(
+    fagai, zhangzhou, platform_admin
+):
+    """The other sources append behind the same lock: a penalty recorded by a regulator
+    (fed from its trade-log entry) holds a notice published meanwhile (fed from its save)."""
+    postgresql_only()
+    entity = factories.EntityFactory(region=zhangzhou)
+    notice = Notice.objects.create(kind=Notice.Kind.POLICY, title="政策告知", body="正文")
+    start = feed()
+
+    def penalty():
+        record_measure(
+            fagai,
+            entity.uscc,
+            valid_from=local(2026, 3, 1, 9, 0),
+            valid_to=local(2026, 12, 31, 23, 59),
+        )
+
+    first = Writer("credit", append=penalty)
+    first.start()
+    assert first.appended.wait(timeout=30) and first.error is None
+    second = Writer("notice", append=lambda: publish_notice(notice=notice, actor=platform_admin))
+    second.start()
+    assert second.begun.wait(timeout=30)
+    wait_until_blocked(second.backend_pid)
+    assert keys(feed(start["next_cursor"])) == []
+
+    first.commit.set()
+    first.join(timeout=30)
+    assert second.appended.wait(timeout=30) and second.error is None
+    after_first = feed(start["next_cursor"])
+    assert [c["object_type"] for c in after_first["results"]] == ["credit_record"]
+
+    second.commit.set()
+    second.join(timeout=30)
+    after_second = feed(after_first["next_cursor"])
+    assert keys(after_second) == [f"notice:{notice.pk}"]
+    assert keys(feed(after_second["next_cursor"])) == []
 
 
 def test_without_the_serialised_append_an_id_cursor_would_skip():

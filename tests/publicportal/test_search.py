@@ -97,6 +97,8 @@ def test_filters_by_category_region_centre_status_kind_and_dates(
     assert titles(listing(status="bidding")) == everything
     assert titles(listing(status="awarded")) == set()
     assert titles(listing(kind="tender")) == everything
+    assert titles(listing(method="open_tender")) == everything
+    assert titles(listing(method="listing")) == set()
     assert titles(listing(kind="result")) == set()
     assert titles(listing(**{"from": "2026-03-15"})) == {procurement.title}
     assert titles(listing(to="2026-03-15")) == set(TITLES.values())
@@ -260,3 +262,29 @@ def test_a_slow_count_gives_way_to_the_planners_estimate(three_tenders):
     # A quick count is exact.
     assert selectors.bounded_count(Publication.objects.all(), 500) == (3, False, False)
     assert selectors.bounded_count(Publication.objects.all(), 2) == (2, True, False)
+
+
+def test_a_search_the_planner_expects_to_match_widely_is_estimated_without_counting(
+    three_tenders, monkeypatch
+):
+    """A common bigram's exact count costs its whole GIN bitmap: above the threshold the
+    planner's estimate is given at once (one EXPLAIN, no count that would time out)."""
+    from publicportal import cache, selectors
+
+    monkeypatch.setattr(selectors, "ESTIMATE_SEARCHES_ABOVE", 0)
+    # Page 2 of one result a page: the count is needed.
+    page = listing(q="维修", page_size=1, page=2).json()
+    assert page["count_estimated"] is True and page["count"] >= 1
+    assert [r["project_title"] for r in page["results"]] == [TITLES["road"]]
+    assert page["has_next"] is False and page["page"] == 2
+    # The list without words is counted exactly, whatever the threshold.
+    plain = listing(page_size=1, page=2).json()
+    assert (plain["count"], plain["count_estimated"]) == (3, False)
+    # Above the threshold only: a narrow search is still counted exactly.
+    monkeypatch.setattr(selectors, "ESTIMATE_SEARCHES_ABOVE", 10**6)
+    cache._bump()  # not the page cached above
+    exact = listing(q="维修", page_size=1, page=2).json()
+    assert (exact["count"], exact["count_estimated"]) == (2, False)
+    # Nothing searchable in the words: no query to estimate, an empty page.
+    nothing = listing(q="！？", page=2).json()
+    assert (nothing["count"], nothing["results"]) == (0, [])
