@@ -26,6 +26,7 @@ import functools
 import json
 import threading
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,6 +35,7 @@ from django.db.models.signals import post_save
 
 from auctions import rules
 from auctions.models import Bid, Listing
+from auctions.state_machine import BIDDING_STATES
 
 TTL_SECONDS = 30
 PUBLIC_STATES = frozenset(set(Listing.State) - {Listing.State.DRAFT})
@@ -125,8 +127,11 @@ def is_stale(snapshot: dict, now: datetime) -> bool:
 
 
 def bid_numbers(listing_id: int) -> list[str]:
+    """The numbers that have bid, each once (`order_by()`: the model's default ordering would
+    add its columns to the DISTINCT and return one row per bid)."""
     return sorted(
         Bid.objects.filter(listing_id=listing_id)
+        .order_by()
         .values_list("registration__number", flat=True)
         .distinct()
     )
@@ -152,6 +157,50 @@ def refresh(listing_id: int) -> None:
         _store().forget(listing_id)
         return
     build(listing)
+
+
+def publish_bid(listing: Listing, number: str) -> None:
+    """On commit of an accepted bid: the snapshot from the row the bid's transaction just
+    wrote (locked, so it is the committed row), without reading it back. The numbers that
+    have bid are the previous snapshot's plus this bidder's when that snapshot is the one
+    just before (same identity, version one lower); otherwise they are queried. The put is
+    compare-and-set on the version like every other."""
+    if not enabled():
+        return
+    store = _store()
+    snapshot = snapshot_of(listing, bid_numbers=None)
+    previous = store.get(listing.pk)
+    if (
+        previous is not None
+        and previous["identity"] == snapshot["identity"]
+        and previous["version"] == listing.version - 1
+        and previous["bid_numbers"] is not None
+    ):
+        numbers = previous["bid_numbers"]
+        if number not in numbers:
+            numbers = sorted([*numbers, number])
+    else:
+        numbers = bid_numbers(listing.pk)
+    snapshot["bid_numbers"] = numbers
+    store.put(snapshot)
+
+
+def minimum_refusal(listing_id: int, amount, now: datetime) -> rules.BidRefusal | None:
+    """A `too_low` refusal read from the snapshot alone, or None (undecided: the locked path
+    decides). Safe because a snapshot never shows a higher minimum than the committed row:
+    it is written only after a commit, from the committed values, and while bidding the
+    price only rises (the increment and the starting price never change once announced), so
+    an older snapshot shows a lower minimum, never a higher one. A snapshot whose phase has
+    ended, or of a listing not in a bidding state, decides nothing."""
+    snapshot = get(listing_id)
+    if (
+        snapshot is None
+        or snapshot["state"] not in BIDDING_STATES
+        or snapshot["listing_id"] != listing_id
+        or is_stale(snapshot, now)
+    ):
+        return None
+    return rules.too_low(amount, Decimal(snapshot["minimum_next_bid"]))
 
 
 def get(listing_id: int) -> dict | None:

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from auctions import live, policies
+from auctions.compiled import CompiledQuery
 from auctions.models import AuctionAnnouncement, Bid, Listing, Registration
 from auctions.services.settlement import advance_listing, is_due, run_due_events
 
@@ -104,16 +105,24 @@ class OwnRegistration:
     deposit_state: str
 
 
+_OWN_REGISTRATION = CompiledQuery(
+    lambda listing_id, entity_id: (
+        Registration.objects.filter(listing_id=listing_id, entity_id=entity_id)
+        .order_by()
+        .values_list("number", "deposit_state")[:1]
+    ),
+    listing_id=-1,
+    entity_id=-2,
+)
+
+
 def own_registration_of(user, listing_id: int) -> OwnRegistration | None:
-    """One indexed query (the registration is unique per listing and entity)."""
+    """One indexed query (the registration is unique per listing and entity), compiled once:
+    every poll and stream opening of every bidder runs it."""
     if not policies.is_bidder(user):
         return None
-    row = (
-        Registration.objects.filter(listing_id=listing_id, entity_id=user.entity_id)
-        .values_list("number", "deposit_state")
-        .first()
-    )
-    return OwnRegistration(*row) if row else None
+    rows = _OWN_REGISTRATION.values(listing_id=listing_id, entity_id=user.entity_id)
+    return OwnRegistration(*rows[0]) if rows else None
 
 
 def own_standing(user, snapshot: dict, own: OwnRegistration | None, *, has_bid) -> str:
