@@ -38,6 +38,8 @@ from auctions.models import Bid, Listing
 from auctions.state_machine import BIDDING_STATES
 
 TTL_SECONDS = 30
+#: Bids in the snapshot's public history (the live panel's "latest bids").
+LATEST_BIDS = 20
 PUBLIC_STATES = frozenset(set(Listing.State) - {Listing.State.DRAFT})
 #: States whose phase end triggers a time-driven move (settlement.is_due).
 TIMED_STATES = frozenset({Listing.State.ANNOUNCED, Listing.State.LISTING, Listing.State.LIVE})
@@ -88,9 +90,12 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
-def snapshot_of(listing: Listing, *, bid_numbers: list[str] | None) -> dict:
+def snapshot_of(
+    listing: Listing, *, bid_numbers: list[str] | None, latest_bids: list[dict] | None = None
+) -> dict:
     """The public part of the live state of `listing` (with `leader` and `winner` loaded), as
-    JSON-ready values. `bid_numbers`: the numbers that have bid (None: not looked up)."""
+    JSON-ready values. `bid_numbers`: the numbers that have bid; `latest_bids`: the last
+    LATEST_BIDS bids as the public history shows them (None: not looked up)."""
     end = phase_end(listing)
     return {
         "listing_id": listing.pk,
@@ -116,6 +121,7 @@ def snapshot_of(listing: Listing, *, bid_numbers: list[str] | None) -> dict:
         "winner_number": listing.winner.number if listing.winner_id else None,
         "reserve_price": _text(reserve_visible(listing)),
         "bid_numbers": bid_numbers,
+        "latest_bids": latest_bids,
     }
 
 
@@ -137,10 +143,34 @@ def bid_numbers(listing_id: int) -> list[str]:
     )
 
 
+def bid_entry(*, sequence: int, number: str, amount, placed_at: datetime, phase: str) -> dict:
+    """One bid as the public history shows it: its bidder number, never an identity."""
+    return {
+        "sequence": sequence,
+        "number": number,
+        "amount": str(amount),
+        "placed_at": placed_at.isoformat(),
+        "phase": phase,
+    }
+
+
+def latest_bids(listing_id: int) -> list[dict]:
+    return [
+        bid_entry(sequence=sequence, number=number, amount=amount, placed_at=at, phase=phase)
+        for sequence, number, amount, at, phase in Bid.objects.filter(listing_id=listing_id)
+        .order_by("-sequence")
+        .values_list("sequence", "registration__number", "amount", "placed_at", "phase")[
+            :LATEST_BIDS
+        ]
+    ]
+
+
 def build(listing: Listing) -> dict:
-    """The snapshot of a loaded listing (one query for the numbers that have bid), stored
-    when the listing is public. Returns it either way."""
-    snapshot = snapshot_of(listing, bid_numbers=bid_numbers(listing.pk))
+    """The snapshot of a loaded listing (two queries: the numbers that have bid, the latest
+    bids), stored when the listing is public. Returns it either way."""
+    snapshot = snapshot_of(
+        listing, bid_numbers=bid_numbers(listing.pk), latest_bids=latest_bids(listing.pk)
+    )
     if enabled() and listing.state in PUBLIC_STATES:
         _store().put(snapshot)
     return snapshot
@@ -159,12 +189,12 @@ def refresh(listing_id: int) -> None:
     build(listing)
 
 
-def publish_bid(listing: Listing, number: str) -> None:
+def publish_bid(listing: Listing, bid: Bid, number: str) -> None:
     """On commit of an accepted bid: the snapshot from the row the bid's transaction just
     wrote (locked, so it is the committed row), without reading it back. The numbers that
-    have bid are the previous snapshot's plus this bidder's when that snapshot is the one
-    just before (same identity, version one lower); otherwise they are queried. The put is
-    compare-and-set on the version like every other."""
+    have bid and the latest bids are the previous snapshot's with this bid added when that
+    snapshot is the one just before (same identity, version one lower); otherwise they are
+    queried. The put is compare-and-set on the version like every other."""
     if not enabled():
         return
     store = _store()
@@ -175,13 +205,22 @@ def publish_bid(listing: Listing, number: str) -> None:
         and previous["identity"] == snapshot["identity"]
         and previous["version"] == listing.version - 1
         and previous["bid_numbers"] is not None
+        and previous.get("latest_bids") is not None
     ):
         numbers = previous["bid_numbers"]
         if number not in numbers:
             numbers = sorted([*numbers, number])
+        entry = bid_entry(
+            sequence=bid.sequence,
+            number=number,
+            amount=bid.amount,
+            placed_at=bid.placed_at,
+            phase=bid.phase,
+        )
+        latest = [entry, *previous["latest_bids"][: LATEST_BIDS - 1]]
     else:
-        numbers = bid_numbers(listing.pk)
-    snapshot["bid_numbers"] = numbers
+        numbers, latest = bid_numbers(listing.pk), latest_bids(listing.pk)
+    snapshot["bid_numbers"], snapshot["latest_bids"] = numbers, latest
     store.put(snapshot)
 
 

@@ -208,6 +208,45 @@ def current_state(user, listing_id: int) -> LiveState:
     return state_from_snapshot(user, snapshot, own_registration_of(user, listing_id), now=now)
 
 
+@dataclass(frozen=True)
+class LivePanel:
+    """What the live panel (the htmx fragment polled every second) shows."""
+
+    listing_id: int
+    state: LiveState
+    history: list[dict]
+
+    @property
+    def state_label(self) -> str:
+        return Listing.State(self.state.state).label
+
+
+def live_panel(user, listing_id: int) -> LivePanel:
+    """From the cached snapshot and the reader's registration (one query), like the API's
+    state; from the database (a due move made first) when the snapshot is missing or due,
+    or the listing is not public (a draft, for its centre's staff)."""
+    if live.enabled():
+        now = timezone.now()
+        snapshot = live.get(listing_id)
+        if (
+            snapshot is not None
+            and snapshot.get("latest_bids") is not None
+            and not live.is_stale(snapshot, now)
+        ):
+            own = own_registration_of(user, listing_id)
+            history = [
+                {**bid, "placed_at": datetime.fromisoformat(bid["placed_at"])}
+                for bid in snapshot["latest_bids"]
+            ]
+            return LivePanel(listing_id, state_from_snapshot(user, snapshot, own, now=now), history)
+    listing = listing_for_reader(user, listing_id)
+    if live.enabled() and listing.state in PUBLIC_STATES:
+        live.build(listing)
+    return LivePanel(
+        listing.pk, live_state(user, listing), bid_history(listing)[: live.LATEST_BIDS]
+    )
+
+
 def bid_history(listing: Listing) -> list[dict]:
     """The bids as everyone may see them: sequence, bidder number, amount, time."""
     return [

@@ -188,7 +188,7 @@ def _place(*, actor, listing_id: int, amount, registration: Registration | None)
         version=listing.version,
     )
     transaction.on_commit(
-        functools.partial(live.publish_bid, listing, registration.number), robust=True
+        functools.partial(live.publish_bid, listing, bid, registration.number), robust=True
     )
     log(
         "auction.bid",

@@ -4,8 +4,10 @@ the locked row (the same as one rebuilt from the database), the token lookup com
 (revocation still immediate), the stream's events byte for byte those of the state's
 serialisation. Real commits on PostgreSQL and Redis."""
 
+import functools
 import json
 import logging
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -176,3 +178,25 @@ def test_the_stream_frame_is_the_state_serialised(live_auction, bidders, staff, 
             )
             event = frame.render(now, fields, frame.standing(user, own))
             assert event == _reference_event(user, snapshot, own, now)
+
+
+def test_the_live_panel_is_served_from_the_snapshot(live_auction, bidders, client):
+    auction, numbers = live_auction
+    place_bid(actor=bidders["b"], listing=auction.pk, amount="3000000")
+    place_bid(actor=bidders["a"], listing=auction.pk, amount="3050000")
+    client.force_login(bidders["b"])
+    panel_url = reverse("auctions:live_state", args=[auction.pk])
+    with CaptureQueriesContext(connection) as queries:
+        panel = client.get(panel_url).content.decode()
+    # The session and its user, then only the reader's registration: no listing, no bids.
+    tables = " ".join(q["sql"] for q in queries)
+    assert "auctions_listing" not in tables and "auctions_bid" not in tables, tables
+    assert 'data-standing="outbid"' in panel and "3050000.00" in panel
+    assert numbers["a"] in panel and numbers["b"] in panel  # the latest bids, by number
+    assert bidders["a"].entity.name not in panel and "3200000" not in panel
+
+    # The same panel from the database when the snapshot is missing (the clock is frozen;
+    # the CSRF token is masked anew in each response).
+    live._store().forget(auction.pk)
+    unmasked = functools.partial(re.sub, r'name="csrfmiddlewaretoken" value="[^"]+"', "")
+    assert unmasked(client.get(panel_url).content.decode()) == unmasked(panel)
