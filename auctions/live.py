@@ -26,6 +26,7 @@ import functools
 import json
 import threading
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,8 +35,11 @@ from django.db.models.signals import post_save
 
 from auctions import rules
 from auctions.models import Bid, Listing
+from auctions.state_machine import BIDDING_STATES
 
 TTL_SECONDS = 30
+#: Bids in the snapshot's public history (the live panel's "latest bids").
+LATEST_BIDS = 20
 PUBLIC_STATES = frozenset(set(Listing.State) - {Listing.State.DRAFT})
 #: States whose phase end triggers a time-driven move (settlement.is_due).
 TIMED_STATES = frozenset({Listing.State.ANNOUNCED, Listing.State.LISTING, Listing.State.LIVE})
@@ -86,9 +90,12 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
-def snapshot_of(listing: Listing, *, bid_numbers: list[str] | None) -> dict:
+def snapshot_of(
+    listing: Listing, *, bid_numbers: list[str] | None, latest_bids: list[dict] | None = None
+) -> dict:
     """The public part of the live state of `listing` (with `leader` and `winner` loaded), as
-    JSON-ready values. `bid_numbers`: the numbers that have bid (None: not looked up)."""
+    JSON-ready values. `bid_numbers`: the numbers that have bid; `latest_bids`: the last
+    LATEST_BIDS bids as the public history shows them (None: not looked up)."""
     end = phase_end(listing)
     return {
         "listing_id": listing.pk,
@@ -114,6 +121,7 @@ def snapshot_of(listing: Listing, *, bid_numbers: list[str] | None) -> dict:
         "winner_number": listing.winner.number if listing.winner_id else None,
         "reserve_price": _text(reserve_visible(listing)),
         "bid_numbers": bid_numbers,
+        "latest_bids": latest_bids,
     }
 
 
@@ -125,17 +133,44 @@ def is_stale(snapshot: dict, now: datetime) -> bool:
 
 
 def bid_numbers(listing_id: int) -> list[str]:
+    """The numbers that have bid, each once (`order_by()`: the model's default ordering would
+    add its columns to the DISTINCT and return one row per bid)."""
     return sorted(
         Bid.objects.filter(listing_id=listing_id)
+        .order_by()
         .values_list("registration__number", flat=True)
         .distinct()
     )
 
 
+def bid_entry(*, sequence: int, number: str, amount, placed_at: datetime, phase: str) -> dict:
+    """One bid as the public history shows it: its bidder number, never an identity."""
+    return {
+        "sequence": sequence,
+        "number": number,
+        "amount": str(amount),
+        "placed_at": placed_at.isoformat(),
+        "phase": phase,
+    }
+
+
+def latest_bids(listing_id: int) -> list[dict]:
+    return [
+        bid_entry(sequence=sequence, number=number, amount=amount, placed_at=at, phase=phase)
+        for sequence, number, amount, at, phase in Bid.objects.filter(listing_id=listing_id)
+        .order_by("-sequence")
+        .values_list("sequence", "registration__number", "amount", "placed_at", "phase")[
+            :LATEST_BIDS
+        ]
+    ]
+
+
 def build(listing: Listing) -> dict:
-    """The snapshot of a loaded listing (one query for the numbers that have bid), stored
-    when the listing is public. Returns it either way."""
-    snapshot = snapshot_of(listing, bid_numbers=bid_numbers(listing.pk))
+    """The snapshot of a loaded listing (two queries: the numbers that have bid, the latest
+    bids), stored when the listing is public. Returns it either way."""
+    snapshot = snapshot_of(
+        listing, bid_numbers=bid_numbers(listing.pk), latest_bids=latest_bids(listing.pk)
+    )
     if enabled() and listing.state in PUBLIC_STATES:
         _store().put(snapshot)
     return snapshot
@@ -152,6 +187,59 @@ def refresh(listing_id: int) -> None:
         _store().forget(listing_id)
         return
     build(listing)
+
+
+def publish_bid(listing: Listing, bid: Bid, number: str) -> None:
+    """On commit of an accepted bid: the snapshot from the row the bid's transaction just
+    wrote (locked, so it is the committed row), without reading it back. The numbers that
+    have bid and the latest bids are the previous snapshot's with this bid added when that
+    snapshot is the one just before (same identity, version one lower); otherwise they are
+    queried. The put is compare-and-set on the version like every other."""
+    if not enabled():
+        return
+    store = _store()
+    snapshot = snapshot_of(listing, bid_numbers=None)
+    previous = store.get(listing.pk)
+    if (
+        previous is not None
+        and previous["identity"] == snapshot["identity"]
+        and previous["version"] == listing.version - 1
+        and previous["bid_numbers"] is not None
+        and previous.get("latest_bids") is not None
+    ):
+        numbers = previous["bid_numbers"]
+        if number not in numbers:
+            numbers = sorted([*numbers, number])
+        entry = bid_entry(
+            sequence=bid.sequence,
+            number=number,
+            amount=bid.amount,
+            placed_at=bid.placed_at,
+            phase=bid.phase,
+        )
+        latest = [entry, *previous["latest_bids"][: LATEST_BIDS - 1]]
+    else:
+        numbers, latest = bid_numbers(listing.pk), latest_bids(listing.pk)
+    snapshot["bid_numbers"], snapshot["latest_bids"] = numbers, latest
+    store.put(snapshot)
+
+
+def minimum_refusal(listing_id: int, amount, now: datetime) -> rules.BidRefusal | None:
+    """A `too_low` refusal read from the snapshot alone, or None (undecided: the locked path
+    decides). Safe because a snapshot never shows a higher minimum than the committed row:
+    it is written only after a commit, from the committed values, and while bidding the
+    price only rises (the increment and the starting price never change once announced), so
+    an older snapshot shows a lower minimum, never a higher one. A snapshot whose phase has
+    ended, or of a listing not in a bidding state, decides nothing."""
+    snapshot = get(listing_id)
+    if (
+        snapshot is None
+        or snapshot["state"] not in BIDDING_STATES
+        or snapshot["listing_id"] != listing_id
+        or is_stale(snapshot, now)
+    ):
+        return None
+    return rules.too_low(amount, Decimal(snapshot["minimum_next_bid"]))
 
 
 def get(listing_id: int) -> dict | None:

@@ -59,6 +59,14 @@ def check_bid(
     return None
 
 
+def too_low(amount: Decimal, minimum: Decimal) -> BidRefusal | None:
+    """The `too_low` refusal of `amount` against a known minimum next bid, or None (an
+    amount not to the fen is left to `check_bid`, which names that rule first)."""
+    if is_whole_fen(amount) and amount < minimum:
+        return BidRefusal("too_low", minimum)
+    return None
+
+
 def extended_end(*, ends_at: datetime, placed_at: datetime, extension: timedelta) -> datetime:
     """The end after a bid at `placed_at`: a bid in the last period moves it to a full period
     after the bid; an earlier bid leaves it."""

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from auctions import live, policies
+from auctions.compiled import CompiledQuery
 from auctions.models import AuctionAnnouncement, Bid, Listing, Registration
 from auctions.services.settlement import advance_listing, is_due, run_due_events
 
@@ -106,16 +107,24 @@ class OwnRegistration:
     deposit_state: str
 
 
+_OWN_REGISTRATION = CompiledQuery(
+    lambda listing_id, entity_id: (
+        Registration.objects.filter(listing_id=listing_id, entity_id=entity_id)
+        .order_by()
+        .values_list("number", "deposit_state")[:1]
+    ),
+    listing_id=-1,
+    entity_id=-2,
+)
+
+
 def own_registration_of(user, listing_id: int) -> OwnRegistration | None:
-    """One indexed query (the registration is unique per listing and entity)."""
+    """One indexed query (the registration is unique per listing and entity), compiled once:
+    every poll and stream opening of every bidder runs it."""
     if not policies.is_bidder(user):
         return None
-    row = (
-        Registration.objects.filter(listing_id=listing_id, entity_id=user.entity_id)
-        .values_list("number", "deposit_state")
-        .first()
-    )
-    return OwnRegistration(*row) if row else None
+    rows = _OWN_REGISTRATION.values(listing_id=listing_id, entity_id=user.entity_id)
+    return OwnRegistration(*rows[0]) if rows else None
 
 
 def own_standing(user, snapshot: dict, own: OwnRegistration | None, *, has_bid) -> str:
@@ -199,6 +208,45 @@ def current_state(user, listing_id: int) -> LiveState:
     if snapshot is None or live.is_stale(snapshot, now):
         snapshot = live.build(listing_for_reader(user, listing_id))
     return state_from_snapshot(user, snapshot, own_registration_of(user, listing_id), now=now)
+
+
+@dataclass(frozen=True)
+class LivePanel:
+    """What the live panel (the htmx fragment polled every second) shows."""
+
+    listing_id: int
+    state: LiveState
+    history: list[dict]
+
+    @property
+    def state_label(self) -> str:
+        return Listing.State(self.state.state).label
+
+
+def live_panel(user, listing_id: int) -> LivePanel:
+    """From the cached snapshot and the reader's registration (one query), like the API's
+    state; from the database (a due move made first) when the snapshot is missing or due,
+    or the listing is not public (a draft, for its centre's staff)."""
+    if live.enabled():
+        now = timezone.now()
+        snapshot = live.get(listing_id)
+        if (
+            snapshot is not None
+            and snapshot.get("latest_bids") is not None
+            and not live.is_stale(snapshot, now)
+        ):
+            own = own_registration_of(user, listing_id)
+            history = [
+                {**bid, "placed_at": datetime.fromisoformat(bid["placed_at"])}
+                for bid in snapshot["latest_bids"]
+            ]
+            return LivePanel(listing_id, state_from_snapshot(user, snapshot, own, now=now), history)
+    listing = listing_for_reader(user, listing_id)
+    if live.enabled() and listing.state in PUBLIC_STATES:
+        live.build(listing)
+    return LivePanel(
+        listing.pk, live_state(user, listing), bid_history(listing)[: live.LATEST_BIDS]
+    )
 
 
 def bid_history(listing: Listing) -> list[dict]:

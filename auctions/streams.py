@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from datetime import datetime
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AnonymousUser
@@ -41,11 +42,72 @@ def _rebuild(listing_id: int) -> dict | None:
         close_old_connections()
 
 
+class Frame:
+    """One snapshot as an event, its public part serialised once for all the watchers of a
+    process; each watcher adds only its own fields (number, standing, deposit) and the
+    server time. The event is the one `selectors.state_from_snapshot(…).as_dict()` would
+    give, serialised by `json.dumps(…, default=str)`, byte for byte (tests/auctions)."""
+
+    __slots__ = ("ends", "ends_at", "head", "middle", "numbers", "snapshot", "tail", "version")
+
+    def __init__(self, snapshot: dict):
+        dumps = json.dumps
+        self.snapshot = snapshot
+        self.version = snapshot["version"]
+        self.ends_at = datetime.fromisoformat(snapshot["ends_at"]) if snapshot["ends_at"] else None
+        self.numbers = frozenset(snapshot["bid_numbers"] or ())
+        self.head = (
+            f"event: state\nid: {self.version}\ndata: "
+            f'{{"listing_id": {dumps(snapshot["listing_id"])}, "state": {dumps(snapshot["state"])},'
+            f' "version": {dumps(self.version)}, "server_time": '
+        )
+        self.ends = dumps(str(self.ends_at)) if self.ends_at else "null"
+        self.middle = "".join(
+            f", {dumps(name)}: {dumps(snapshot[name])}"
+            for name in (
+                "current_price",
+                "minimum_next_bid",
+                "increment",
+                "increment_rule",
+                "bid_count",
+                "leader_number",
+            )
+        )
+        self.tail = (
+            "".join(
+                f", {dumps(name)}: {dumps(snapshot[name])}"
+                for name in ("final_price", "winner_number", "reserve_price")
+            )
+            + "}\n\n"
+        )
+
+    def standing(self, user, own: selectors.OwnRegistration | None) -> str:
+        return selectors.own_standing(
+            user, self.snapshot, own, has_bid=lambda: own.number in self.numbers
+        )
+
+    def render(self, now: datetime, own: tuple[str, str], standing: str) -> str:
+        """`own`: the watcher's number and deposit state, serialised when it joined."""
+        if self.ends_at is None:
+            seconds = "null"
+        else:
+            seconds = str(max(0, int((self.ends_at - now).total_seconds())))
+        return (
+            f'{self.head}"{now}", "ends_at": {self.ends}, "seconds_left": {seconds}'
+            f'{self.middle}, "own_number": {own[0]}, "own_standing": "{standing}", '
+            f'"deposit_state": {own[1]}{self.tail}'
+        )
+
+
 class ListingWatch:
+    """One per listing and process: polls the snapshot, and on a change replaces its frame
+    and wakes every watcher at once (an `asyncio.Event` swapped for a fresh one; no lock for
+    200 watchers to take in turn, no task per wait)."""
+
     def __init__(self, listing_id: int):
         self.listing_id = listing_id
-        self.snapshot: dict | None = None
-        self.changed = asyncio.Condition()
+        self.frame: Frame | None = None
+        self.changed = asyncio.Event()
         self.watchers = 0
         self.task: asyncio.Task | None = None
 
@@ -54,22 +116,23 @@ class ListingWatch:
             snapshot = await live.aget(self.listing_id)
             if snapshot is None or live.is_stale(snapshot, timezone.now()):
                 snapshot = await sync_to_async(_rebuild, thread_sensitive=False)(self.listing_id)
-            if snapshot is not None and snapshot != self.snapshot:
-                self.snapshot = snapshot
-                async with self.changed:
-                    self.changed.notify_all()
+            if snapshot is not None and (self.frame is None or snapshot != self.frame.snapshot):
+                self.frame = Frame(snapshot)
+                changed, self.changed = self.changed, asyncio.Event()
+                changed.set()
             await asyncio.sleep(POLL_SECONDS)
 
-    async def next(self, after_version: int | None, timeout: float) -> dict | None:
-        """The snapshot once its version differs from `after_version`, or after `timeout`."""
-
-        def moved() -> bool:
-            return self.snapshot is not None and self.snapshot["version"] != after_version
-
-        async with self.changed:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.changed.wait_for(moved), timeout)
-        return self.snapshot
+    async def next(self, after_version: int | None, timeout: float) -> Frame | None:
+        """The frame once its version differs from `after_version`, or after `timeout`."""
+        if self.frame is not None and self.frame.version != after_version:
+            return self.frame
+        changed = self.changed
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while not (self.frame is not None and self.frame.version != after_version):
+                    await changed.wait()
+                    changed = self.changed
+        return self.frame
 
     def join(self) -> None:
         self.watchers += 1
@@ -95,21 +158,25 @@ async def state_events(user, own, listing_id: int, *, lifetime: float, interval:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + lifetime
     yield "retry: 1000\n\n"
+    own_fields = (
+        json.dumps(own.number if own else None),
+        json.dumps(own.deposit_state if own else None),
+    )
     watch = _watch(listing_id)
     watch.join()
     try:
         sent_version = None
         next_tick = loop.time()
         while True:
-            snapshot = await watch.next(sent_version, max(0.0, next_tick - loop.time()))
-            if snapshot is None:  # not built yet: wait for the watch
+            frame = await watch.next(sent_version, max(0.0, next_tick - loop.time()))
+            if frame is None:  # not built yet: wait for the watch
                 next_tick = loop.time() + POLL_SECONDS
                 continue
-            state = selectors.state_from_snapshot(user, snapshot, own).as_dict()
-            sent_version = snapshot["version"]
+            standing = frame.standing(user, own)
+            sent_version = frame.version
             next_tick = loop.time() + interval
-            yield f"event: state\nid: {sent_version}\ndata: {json.dumps(state, default=str)}\n\n"
-            if state["state"] in FINAL_STATES or loop.time() >= deadline:
+            yield frame.render(timezone.now(), own_fields, standing)
+            if frame.snapshot["state"] in FINAL_STATES or loop.time() >= deadline:
                 return
     finally:
         watch.leave()

@@ -77,28 +77,31 @@ def register(request, listing_id: int):
     return redirect("auctions:listing", listing_id=listing_id)
 
 
-def _live_context(request, listing: Listing, **extra) -> dict:
-    state = selectors.live_state(request.user, listing)
+def _live_context(request, listing_id: int, **extra) -> dict:
+    panel = selectors.live_panel(request.user, listing_id)
+    state = panel.state
     return {
-        "listing": listing,
+        "panel": panel,
         "state": state,
         "can_bid": state.own_standing not in {"observer", "not_registered"}
         and state.deposit_state == Registration.DepositState.CONFIRMED
-        and listing.state in {Listing.State.LISTING, Listing.State.LIVE},
-        "history": selectors.bid_history(listing)[:20],
+        and state.state in {Listing.State.LISTING, Listing.State.LIVE},
+        "history": panel.history,
         **extra,
     }
 
 
 def live(request, listing_id: int):
     listing = selectors.listing_for_reader(request.user, listing_id)
-    return render(request, "auctions/live.html", _live_context(request, listing))
+    return render(
+        request, "auctions/live.html", {"listing": listing, **_live_context(request, listing.pk)}
+    )
 
 
 def live_state(request, listing_id: int):
-    """The live panel (an htmx fragment polled every second): the countdown is the server's."""
-    listing = selectors.listing_for_reader(request.user, listing_id)
-    return render(request, "auctions/_live_state.html", _live_context(request, listing))
+    """The live panel (an htmx fragment polled every second): the countdown is the server's.
+    Read from the listing's snapshot, like the API's state (selectors.live_panel)."""
+    return render(request, "auctions/_live_state.html", _live_context(request, listing_id))
 
 
 @login_required
@@ -120,11 +123,10 @@ def bid(request, listing_id: int):
         if error:
             messages.error(request, error)
         return redirect("auctions:live", listing_id=listing_id)
-    listing = selectors.listing_for_reader(request.user, listing_id)
     return render(
         request,
         "auctions/_live_state.html",
-        _live_context(request, listing, error=error, accepted=accepted),
+        _live_context(request, listing_id, error=error, accepted=accepted),
     )
 
 

@@ -4,7 +4,7 @@ gunicorn, PostgreSQL and Redis.
     .venv/bin/python bench/auction_bids.py [--bidders 200] [--seconds 60] [--think 0]
         [--workers N (cores)] [--worker-class sync|gthread] [--threads 4]
         [--conn-max-age S] [--follow poll|stream] [--live-workers 1]
-        [--source .|HEAD|<commit>] [--quiet-wait S] [--json PATH]
+        [--source .|HEAD|<commit>] [--quiet-wait S] [--json PATH] [--database portal_bench_…]
 
 Steps: a database of its own (portal_bench_auction, dropped and recreated); `migrate`;
 seeding through the project's services (a land-use right by auction, announced on a clock
@@ -256,6 +256,11 @@ def parse_args(argv=None):
         help="afterwards, in-process bids (no HTTP) to measure the trade log's share; 0: skip",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--database",
+        default="portal_bench_auction",
+        help="the run's own database (dropped and recreated): give each concurrent user its own",
+    )
     return parser.parse_args(argv)
 
 
@@ -266,7 +271,7 @@ def main(argv=None) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     result_file = args.json or RESULTS / f"auction_bids-{stamp}.json"
     source, source_info = export_source(args.source)
-    sandbox = Sandbox("auction", source=source)
+    sandbox = Sandbox("auction", database=args.database, source=source)
     if args.conn_max_age is not None:
         sandbox.extra_env["CONN_MAX_AGE"] = str(args.conn_max_age)
     log_dir = Path(tempfile.mkdtemp(prefix="portal-bench-auction-logs-"))

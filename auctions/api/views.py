@@ -26,12 +26,14 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from auctions import live, selectors, streams
+from auctions.api.authentication import LiveTokenAuthentication
 from auctions.models import IncrementRule, Listing, Registration
 from auctions.services import listings, registrations
 from auctions.services.bidding import place_bid
@@ -439,11 +441,17 @@ class BankCallbackApi(APIView):
 
 # --- Bidding and the live state --------------------------------------------------------
 
+#: The live endpoints' authentication: the token query compiled once (same answers, same
+#: immediate revocation as DRF's), then the browser's session.
+LIVE_AUTHENTICATION = [LiveTokenAuthentication, SessionAuthentication]
+
 
 class BidsApi(APIView):
     """POST /api/v1/auctions/{id}/bids/ `{amount}` → 201 with the new standing, or 409 with
     the reason (too_low with the minimum, not_exactly_one_increment, ended, not_started,
     not_registered, deposit_not_confirmed). GET — the bid history by bidder number."""
+
+    authentication_classes = LIVE_AUTHENTICATION
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
@@ -479,6 +487,15 @@ class BidsApi(APIView):
         body["bid"] = {"sequence": accepted.bid.sequence, "amount": str(accepted.bid.amount)}
         return Response(body, status=status.HTTP_201_CREATED)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == status.HTTP_409_CONFLICT:
+            # A refused bid (too low, ended…) is the auction working, up to a hundred a second
+            # in a busy one, each answered with its reason: not a "Conflict:" warning line in
+            # django.request's log (Django skips a response marked as already logged).
+            response._has_been_logged = True
+        return response
+
     @extend_schema(responses=BidHistoryOutput(many=True))
     def get(self, request, listing_id: int):
         listing = selectors.listing_for_reader(request.user, listing_id)
@@ -490,6 +507,7 @@ class StateApi(APIView):
     The listing's cached snapshot and one query for the reader's registration
     (auctions/live.py): suitable for short polling (once a second)."""
 
+    authentication_classes = LIVE_AUTHENTICATION
     permission_classes = [AllowAny]
 
     @extend_schema(responses=StateOutput)
@@ -531,6 +549,7 @@ class StreamApi(APIView):
     after AUCTIONS_STREAM_SECONDS; EventSource reconnects by itself. Served by the ASGI
     workers in production (deploy/): a coroutine per watcher, not a worker."""
 
+    authentication_classes = LIVE_AUTHENTICATION
     permission_classes = [AllowAny]
     renderer_classes = [EventStreamRenderer, JSONRenderer]
 

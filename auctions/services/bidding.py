@@ -2,6 +2,7 @@
 increment rule, the end moved forward in the same transaction, appended to the bid log and
 to the trade log. The server clock is the only clock."""
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from auctions import policies, rules
+from auctions import live, policies, rules
+from auctions.compiled import CompiledQuery
 from auctions.models import Bid, Listing, Registration
-from auctions.services.common import check_eligible, refuse
+from auctions.services.common import check_eligible, listing_not_found, refuse
 from auctions.services.registrations import parse_amount
 from auctions.services.settlement import advance_listing, is_due
 from auctions.state_machine import BIDDING_STATES, log
@@ -37,12 +39,30 @@ class _MoveDue(Exception):
     """A time-driven move fell due before this bid: make it, then look again."""
 
 
-def _lock(listing_id: int) -> Listing:
-    return (
+_LOCKED_LISTING = CompiledQuery(
+    lambda listing_id: (
         Listing.objects.select_for_update(of=("self",))
         .select_related("category", "method", "region")
-        .get(pk=listing_id)
-    )
+        .filter(pk=listing_id)
+    ),
+    listing_id=-1,
+)
+_REGISTRATION_WITH_ENTITY = CompiledQuery(
+    lambda listing_id, entity_id: (
+        Registration.objects.select_related("entity")
+        .filter(listing_id=listing_id, entity_id=entity_id)
+        .order_by()[:1]
+    ),
+    listing_id=-1,
+    entity_id=-2,
+)
+
+
+def _lock(listing_id: int) -> Listing:
+    listing = _LOCKED_LISTING.first(listing_id=listing_id)
+    if listing is None:
+        raise listing_not_found()
+    return listing
 
 
 def _ended_refusal(listing: Listing):
@@ -63,8 +83,16 @@ def _refusal_error(refusal):
 def _refuse_if_already_too_low(listing_id: int, amount) -> None:
     """While bidding, the price only rises: a bid below the minimum over the last committed
     price would be refused under the lock too, so it is refused here without queueing for
-    the lot's row lock (most bids in a busy auction are overtaken before they arrive). One
-    plain read; acceptance is decided only under the lock, with every check."""
+    the lot's row lock (most bids in a busy auction are overtaken before they arrive). Read
+    from the live snapshot (`live.minimum_refusal`: never a higher minimum than the committed
+    row), so a refusal costs no query; without a snapshot, one plain read of the row.
+    Acceptance is decided only under the lock, with every check."""
+    now = timezone.now()
+    if live.enabled():
+        refusal = live.minimum_refusal(listing_id, amount, now)
+        if refusal is not None:
+            raise _refusal_error(refusal)
+        return
     row = (
         Listing.objects.filter(pk=listing_id)
         .values(
@@ -81,7 +109,7 @@ def _refuse_if_already_too_low(listing_id: int, amount) -> None:
     if row is None or row["state"] not in BIDDING_STATES:
         return
     end = row["ends_at"] if row["state"] == Listing.State.LIVE else row["listing_ends_at"]
-    if end is None or timezone.now() >= end:  # a move is due: the locked path makes it
+    if end is None or now >= end:  # a move is due: the locked path makes it
         return
     refusal = rules.check_bid(
         amount=amount,
@@ -94,15 +122,24 @@ def _refuse_if_already_too_low(listing_id: int, amount) -> None:
         raise _refusal_error(refusal)
 
 
+def _registration_of(actor, listing_id: int) -> Registration | None:
+    """The bidder's registration with its entity, read before the row lock: once its deposit
+    is confirmed it changes only at the result (refund or application, under the same lock,
+    which also ends bidding), and bidding is checked under the lock."""
+    return _REGISTRATION_WITH_ENTITY.first(listing_id=listing_id, entity_id=actor.entity_id)
+
+
 @transaction.atomic
-def _place(*, actor, listing_id: int, amount) -> Accepted:
+def _place(*, actor, listing_id: int, amount, registration: Registration | None) -> Accepted:
+    """Under the lot's row lock only what must be serialised: the state and due-move checks,
+    the credit check at the bid's instant, the increment rule, the bid, the row's update,
+    the trade log. The registration was read before the lock (`_registration_of`)."""
     listing = _lock(listing_id)
     now = timezone.now()
     if is_due(listing, now):
         raise _MoveDue
     if listing.state not in BIDDING_STATES:
         raise _ended_refusal(listing)
-    registration = Registration.objects.filter(listing=listing, entity_id=actor.entity_id).first()
     if registration is None:
         raise refuse(
             _("Your entity is not registered for this listing."), "not_registered", status=409
@@ -111,7 +148,7 @@ def _place(*, actor, listing_id: int, amount) -> Accepted:
         raise refuse(
             _("Your deposit has not been confirmed received."), "deposit_not_confirmed", status=409
         )
-    check_eligible(listing, actor.entity, at=now)
+    check_eligible(listing, registration.entity, at=now)
     refusal = rules.check_bid(
         amount=amount,
         current_price=listing.current_price,
@@ -141,7 +178,18 @@ def _place(*, actor, listing_id: int, amount) -> Accepted:
     listing.current_price = amount
     listing.leader = registration
     listing.version += 1
-    listing.save(update_fields=["ends_at", "bid_count", "current_price", "leader", "version"])
+    # An UPDATE, not save(): the snapshot is published from this row on commit (below), not
+    # re-read by the post_save hook of auctions.live.
+    Listing.objects.filter(pk=listing.pk).update(
+        ends_at=listing.ends_at,
+        bid_count=listing.bid_count,
+        current_price=amount,
+        leader=registration,
+        version=listing.version,
+    )
+    transaction.on_commit(
+        functools.partial(live.publish_bid, listing, bid, registration.number), robust=True
+    )
     log(
         "auction.bid",
         listing,
@@ -166,8 +214,9 @@ def place_bid(*, actor, listing: Listing | int, amount) -> Accepted:
     amount = parse_amount(amount)
     listing_id = listing if isinstance(listing, int) else listing.pk
     _refuse_if_already_too_low(listing_id, amount)
+    registration = _registration_of(actor, listing_id)
     try:
-        return _place(actor=actor, listing_id=listing_id, amount=amount)
+        return _place(actor=actor, listing_id=listing_id, amount=amount, registration=registration)
     except _MoveDue:
         advance_listing(listing_id)
-        return _place(actor=actor, listing_id=listing_id, amount=amount)
+        return _place(actor=actor, listing_id=listing_id, amount=amount, registration=registration)

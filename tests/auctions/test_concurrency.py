@@ -39,6 +39,7 @@ def test_concurrent_bids_keep_the_invariants(staff, centre, transferor):
 
     accepted: list[tuple[int, Decimal]] = []
     refusals: list[str] = []
+    too_low: list[tuple[Decimal, Decimal]] = []  # (amount, the minimum the refusal named)
     errors: list[BaseException] = []
     lock = threading.Lock()
     start = threading.Barrier(THREADS)
@@ -56,6 +57,7 @@ def test_concurrent_bids_keep_the_invariants(staff, centre, transferor):
                 except ApplicationError as refusal:
                     with lock:
                         refusals.append(refusal.code)
+                        too_low.append((amount, Decimal(refusal.fields["minimum"][0])))
                 else:
                     with lock:
                         accepted.append((result.bid.sequence, result.bid.amount))
@@ -87,6 +89,12 @@ def test_concurrent_bids_keep_the_invariants(staff, centre, transferor):
     listing.refresh_from_db()
     assert listing.bid_count == len(log) and listing.current_price == log[-1].amount
     assert TradeLogEntry.objects.filter(action="auction.bid").count() == len(log)
+    # Every refusal (most of them from the live snapshot, without the lock) named a minimum
+    # that a committed state had, and the amount was below it: never a made-up minimum.
+    committed_minimums = {listing.starting_price} | {b.amount + listing.increment for b in log}
+    assert too_low and all(
+        minimum in committed_minimums and amount < minimum for amount, minimum in too_low
+    )
 
 
 def test_concurrent_bids_over_http_every_201_is_in_the_log(live_server, staff, centre, transferor):
