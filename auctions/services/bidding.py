@@ -144,6 +144,13 @@ def _place(*, actor, listing_id: int, amount, registration: Registration | None)
         raise refuse(
             _("Your entity is not registered for this listing."), "not_registered", status=409
         )
+    if registration.qualification_state == Registration.QualificationState.NOT_QUALIFIED:
+        raise refuse(
+            _("The centre found your entity not qualified for this transfer: %(reason)s")
+            % {"reason": registration.qualification_reason},
+            "not_qualified",
+            status=409,
+        )
     if registration.deposit_state != Registration.DepositState.CONFIRMED:
         raise refuse(
             _("Your deposit has not been confirmed received."), "deposit_not_confirmed", status=409

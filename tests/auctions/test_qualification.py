@@ -98,7 +98,8 @@ def test_several_qualified_buyers_bid_online_and_the_unqualified_cannot(
     assert c.deposit_state == Registration.DepositState.REFUNDED
     assert deposits_of(c) == {"received": D("800000"), "refunded": D("800000")}
     assert c.refund_due_on is not None
-    refused("deposit_not_confirmed", place_bid, actor=bidders["c"], listing=listing, amount="8e6")
+    error = refused("not_qualified", place_bid, actor=bidders["c"], listing=listing, amount="8e6")
+    assert c.qualification_reason in error.message  # the buyer is told why, not "deposit"
     place_bid(actor=bidders["a"], listing=listing, amount="8000000")
     clock.move_to(local(2026, 4, 1, 9, 2))
     place_bid(actor=bidders["b"], listing=listing, amount="8100000")
