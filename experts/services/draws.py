@@ -370,7 +370,7 @@ def _obstacles(
     window = _window(draw)
     candidates = {
         candidate.expert_id: candidate
-        for candidate in selectors.screening_candidates(
+        for candidate in selectors.invitation_candidates(
             window=window,
             drawn_at=now,
             parties=parties,
