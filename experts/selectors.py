@@ -435,14 +435,15 @@ def _candidates(
     relations, unavailable, booked = facts.relations, facts.unavailable, facts.booked
     blacklist, recent = facts.blacklist, facts.recent
     candidates = []
+    candidate = avoidance.Candidate
     for expert_id in sorted(by_id):
         status, region_code, employer_uscc, specialty_ids = by_id[expert_id]
-        key = tuple(sorted(specialty_ids))
+        key = tuple(sorted(specialty_ids)) if len(specialty_ids) > 1 else tuple(specialty_ids)
         codes = code_sets.get(key)
         if codes is None:
             codes = code_sets[key] = frozenset(map(code_of, key))
         candidates.append(
-            avoidance.Candidate(
+            candidate(
                 expert_id,
                 status,
                 codes,

@@ -240,13 +240,7 @@ def request_draw(
             "respond_hours": int(values["invitation.respond_hours"]),
             "reveal_lead_minutes": int(values["reveal.lead_minutes"]),
         },
-        exclusions=[
-            {
-                "expert": exclusion.expert_id,
-                "reasons": [{"code": r.code, "detail": r.detail} for r in exclusion.reasons],
-            }
-            for exclusion in screening.exclusions
-        ],
+        exclusions=_exclusions_record(screening.exclusions),
     )
     draw.seed_sealed = sealed_seed.seal(seed, draw_id=draw.pk)
     DrawGroup.objects.bulk_create(
@@ -288,6 +282,23 @@ def request_draw(
     draw.public_value = entry.entry_hash
     draw.save(update_fields=["seed_sealed", "commit_log_seq", "public_value"])
     return draw
+
+
+def _exclusions_record(exclusions: Sequence[avoidance.Exclusion]) -> list[dict]:
+    """The exclusions as the audit record lists them. Thousands of exclusions share a few
+    distinct reasons, so each reason's entry is built once (the stored JSON is the same)."""
+    entries: dict[int, dict] = {}  # by the reason's identity: the screening shares them
+
+    def entry(reason: avoidance.ExclusionReason) -> dict:
+        found = entries.get(id(reason))
+        if found is None:
+            found = entries[id(reason)] = {"code": reason.code, "detail": reason.detail}
+        return found
+
+    return [
+        {"expert": exclusion.expert_id, "reasons": [entry(r) for r in exclusion.reasons]}
+        for exclusion in exclusions
+    ]
 
 
 def _check_sufficient(specs: Sequence[draw_plan.GroupSpec]) -> None:
