@@ -310,8 +310,10 @@ def _check_sufficient(specs: Sequence[draw_plan.GroupSpec]) -> None:
         for spec in specs
         if len(spec.eligible) < spec.count
     }
-    union = set().union(*(spec.eligible for spec in specs))
-    if not short and len(union) < sum(spec.count for spec in specs):
+    seats = sum(spec.count for spec in specs)
+    # The union is at least the largest set: counted only when that is not enough already.
+    enough = max(len(spec.eligible) for spec in specs) >= seats
+    if not short and not enough and len(set().union(*(s.eligible for s in specs))) < seats:
         short = {"specialties": [_("Too few eligible experts across the specialties.")]}
     if short:
         raise refuse(
