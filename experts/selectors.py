@@ -213,8 +213,9 @@ def _ids_for_in(ids: Iterable[int]):
     parameter (thousands of ids cost one placeholder, not thousands), elsewhere the list."""
     ids = sorted(set(ids))
     if connection.vendor == "postgresql":
-        # An array literal written once (the driver adapting a list costs 4x more, per query).
-        literal = "{" + ",".join(map(str, ids)) + "}"
+        # An array literal written once (the driver adapting a list costs 4x more, per query;
+        # orjson prints the ids in decimal between commas faster than `str` on each).
+        literal = "{" + orjson.dumps(ids).decode()[1:-1] + "}"
         return RawSQL("SELECT unnest(%s::bigint[])", (literal,))
     return ids
 
