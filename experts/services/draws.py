@@ -240,13 +240,7 @@ def request_draw(
             "respond_hours": int(values["invitation.respond_hours"]),
             "reveal_lead_minutes": int(values["reveal.lead_minutes"]),
         },
-        exclusions=[
-            {
-                "expert": exclusion.expert_id,
-                "reasons": [{"code": r.code, "detail": r.detail} for r in exclusion.reasons],
-            }
-            for exclusion in screening.exclusions
-        ],
+        exclusions=_exclusions_record(screening.exclusions),
     )
     draw.seed_sealed = sealed_seed.seal(seed, draw_id=draw.pk)
     DrawGroup.objects.bulk_create(
@@ -290,6 +284,23 @@ def request_draw(
     return draw
 
 
+def _exclusions_record(exclusions: Sequence[avoidance.Exclusion]) -> list[dict]:
+    """The exclusions as the audit record lists them. Thousands of exclusions share a few
+    distinct reasons, so each reason's entry is built once (the stored JSON is the same)."""
+    entries: dict[int, dict] = {}  # by the reason's identity: the screening shares them
+
+    def entry(reason: avoidance.ExclusionReason) -> dict:
+        found = entries.get(id(reason))
+        if found is None:
+            found = entries[id(reason)] = {"code": reason.code, "detail": reason.detail}
+        return found
+
+    return [
+        {"expert": exclusion.expert_id, "reasons": [entry(r) for r in exclusion.reasons]}
+        for exclusion in exclusions
+    ]
+
+
 def _check_sufficient(specs: Sequence[draw_plan.GroupSpec]) -> None:
     short = {
         spec.code: [
@@ -299,8 +310,10 @@ def _check_sufficient(specs: Sequence[draw_plan.GroupSpec]) -> None:
         for spec in specs
         if len(spec.eligible) < spec.count
     }
-    union = set().union(*(spec.eligible for spec in specs))
-    if not short and len(union) < sum(spec.count for spec in specs):
+    seats = sum(spec.count for spec in specs)
+    # The union is at least the largest set: counted only when that is not enough already.
+    enough = max(len(spec.eligible) for spec in specs) >= seats
+    if not short and not enough and len(set().union(*(s.eligible for s in specs))) < seats:
         short = {"specialties": [_("Too few eligible experts across the specialties.")]}
     if short:
         raise refuse(
@@ -370,7 +383,7 @@ def _obstacles(
     window = _window(draw)
     candidates = {
         candidate.expert_id: candidate
-        for candidate in selectors.screening_candidates(
+        for candidate in selectors.invitation_candidates(
             window=window,
             drawn_at=now,
             parties=parties,

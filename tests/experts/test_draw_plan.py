@@ -244,3 +244,17 @@ def test_any_sequence_of_declines_replays(size, count, backups, declines):
     assert again.invited == live.invited
     assert again.members() == live.members()
     assert not set(again.members()[0]) & set(vacancies)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=60))
+def test_a_group_digest_is_sha256_of_the_ids_in_decimal_joined_by_commas(ids):
+    """The published format (`expert-draw/v1|eligible|` and the ids, ascending, in decimal,
+    comma-separated), whichever way the ids are printed: old draws keep verifying."""
+    text = "expert-draw/v1|eligible|" + ",".join(str(expert) for expert in ids)
+    assert draw_plan.group_digest(ids) == hashlib.sha256(text.encode()).hexdigest()
+    assert draw_plan.group_digest(tuple(ids)) == draw_plan.group_digest(ids)
+    assert (
+        draw_plan.group_digest([1, 2, 30])
+        == hashlib.sha256(b"expert-draw/v1|eligible|1,2,30").hexdigest()
+    )

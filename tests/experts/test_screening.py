@@ -235,7 +235,9 @@ def test_the_database_split_screens_exactly_like_the_pure_filter(
     """Whatever the pool: every expert the database sets aside as clear is one the pure
     filter keeps (SQL never keeps an avoided expert), the flagged are screened by the pure
     filter itself (SQL never excludes anyone), and the eligible sets and the exclusions with
-    their reasons are exactly those of the pure filter over the whole sub-pool."""
+    their reasons are exactly those of the pure filter over the whole sub-pool. The reads
+    that batch the reference's queries (the facts in one statement, the re-check of invited
+    experts from the screening copy) give exactly what the reference reads give."""
     parties = avoidance.Parties(tenderee=TENDEREE, agent=agent, bidders=bidders)
     rules = avoidance.AvoidanceRules(lookback_years=lookback, repeat_tenderee_limit=limit)
     drawn_at = WINDOW.starts_at - timedelta(days=drawn_days_before)
@@ -259,6 +261,20 @@ def test_the_database_split_screens_exactly_like_the_pure_filter(
             )
             split = selectors.split_sub_pool(groups=groups, **arguments)
             screening = selectors.screen_sub_pool(groups=groups, rules=rules, **arguments)
+            # The one-statement reads against the five queries and the source tables they
+            # stand in for: the facts of everyone, of a random part of the pool and of
+            # nobody; the experts about to be invited, as the reference reads them.
+            facts = {key: value for key, value in arguments.items() if key in FACT_ARGUMENTS}
+            everyone = list(ExpertProfile.objects.values_list("pk", flat=True))
+            some = random.Random(pool_seed).sample(everyone, len(everyone) // 2)
+            for expert_ids in (None, some, []):
+                assert selectors.screening_facts_at_once(
+                    **facts, expert_ids=expert_ids, exclude_draw_id=world["elsewhere"].draw_id
+                ) == selectors.screening_facts(
+                    **facts, expert_ids=expert_ids, exclude_draw_id=world["elsewhere"].draw_id
+                )
+            invited = selectors.invitation_candidates(**facts, expert_ids=some)
+            assert invited == selectors.screening_candidates(**facts, expert_ids=some)
             raise Rollback
     except Rollback:
         pass
@@ -277,6 +293,9 @@ def test_the_database_split_screens_exactly_like_the_pure_filter(
     assert set(split.flagged) <= set(reference_candidates)  # seen as the pure filter sees them
     assert reference.excluded_ids() <= flagged
     assert screening == reference
+
+
+FACT_ARGUMENTS = ("window", "drawn_at", "parties", "repeat_window_days")
 
 
 def _pure(arguments: dict) -> dict:
