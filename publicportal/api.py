@@ -423,15 +423,61 @@ def _valid(serializer_class, data) -> dict:
 # --- Statistics (E5) ------------------------------------------------------------------------
 
 
+class StatisticsTotalsOutput(serializers.Serializer):
+    """Tenders and procurement (trading's lots), then the land, mining and equity transfers
+    (the auctions' listings with a published result). Amounts in yuan, as decimal strings."""
+
+    projects = serializers.IntegerField()
+    lots = serializers.IntegerField()
+    budget = serializers.DecimalField(max_digits=20, decimal_places=2)
+    awarded_lots = serializers.IntegerField()
+    awarded_budget = serializers.DecimalField(max_digits=20, decimal_places=2)
+    award_amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    savings_rate = serializers.FloatField(
+        allow_null=True, help_text="1 − award ÷ budget of the awarded lots."
+    )
+    opened_lots = serializers.IntegerField()
+    bids = serializers.IntegerField(help_text="Bids of opened lots only.")
+    average_bidders = serializers.FloatField(allow_null=True)
+    sold_transfers = serializers.IntegerField(help_text="Transfers sold (成交).")
+    failed_transfers = serializers.IntegerField(help_text="Transfers failed (流拍/终结).")
+    sold_starting_amount = serializers.DecimalField(
+        max_digits=20, decimal_places=2, help_text="Starting prices of the transfers sold."
+    )
+    deal_amount = serializers.DecimalField(
+        max_digits=20, decimal_places=2, help_text="Deal prices of the transfers sold."
+    )
+    premium_rate = serializers.FloatField(
+        allow_null=True, help_text="Deal ÷ starting price of the transfers sold, − 1."
+    )
+    failed_starting_amount = serializers.DecimalField(
+        max_digits=20, decimal_places=2, help_text="Starting prices of the transfers failed."
+    )
+
+
+class StatisticsRowOutput(StatisticsTotalsOutput):
+    key = serializers.CharField(help_text="Category code, region code or month (YYYY-MM).")
+    label = serializers.CharField()
+
+
+class StatisticsOutput(serializers.Serializer):
+    group_by = serializers.ChoiceField(choices=statistics.GROUPS)
+    rows = StatisticsRowOutput(many=True)
+    totals = StatisticsTotalsOutput()
+
+
 class StatisticsApi(APIView):
-    """GET /api/v1/statistics/?group_by=category|region|month — counts and amounts, the
-    savings rate (1 − award ÷ budget of the awarded lots) and the average bidders per lot."""
+    """GET /api/v1/statistics/?group_by=category|region|month — over the whole platform.
+    Tenders and procurement: counts and amounts, the savings rate (1 − award ÷ budget of the
+    awarded lots) and the average bidders per lot, in the month the project was registered.
+    Land, mining and equity transfers: sold and failed, their starting and deal prices and
+    the premium rate, in the month of their result; never a reserve price or a bidder."""
 
     permission_classes = [AllowAny]
 
     @extend_schema(
         parameters=[_param("group_by", "category (default), region or month")],
-        responses=OpenApiTypes.OBJECT,
+        responses=StatisticsOutput,
     )
     def get(self, request):
         return Response(statistics.statistics(_group_by(request.query_params.get("group_by"))))

@@ -19,6 +19,21 @@
         { name: labels.award, type: "bar", data: number("award_amount") }
       ]
     });
+    // The transfers (land, mining, equity): starting and deal prices of those sold, premium rate.
+    echarts.init(document.getElementById("chart-transfers")).setOption({
+      tooltip: { trigger: "axis" },
+      legend: { data: [labels.starting, labels.deal, labels.premium] },
+      xAxis: { type: "category", data: names },
+      yAxis: [
+        { type: "value" },
+        { type: "value", axisLabel: { formatter: function (v) { return Math.round(v * 100) + "%"; } } }
+      ],
+      series: [
+        { name: labels.starting, type: "bar", data: number("sold_starting_amount") },
+        { name: labels.deal, type: "bar", data: number("deal_amount") },
+        { name: labels.premium, type: "line", yAxisIndex: 1, data: number("premium_rate") }
+      ]
+    });
     echarts.init(document.getElementById("chart-rates")).setOption({
       tooltip: { trigger: "axis" },
       legend: { data: [labels.savings, labels.bidders] },
