@@ -306,8 +306,12 @@ def main(argv=None) -> int:
             str(seed_file),
         )
         seed = json.loads(seed_file.read_text())
+        # The shipped configuration (its worker warm-up included); the options given here win.
+        shipped = sandbox.source / "deploy" / "gunicorn.conf.py"
+        shipped = shipped if shipped.exists() else None
         server = Gunicorn(
             sandbox,
+            config=shipped,
             workers=args.workers,
             threads=args.threads,
             worker_class=args.worker_class,
@@ -320,6 +324,7 @@ def main(argv=None) -> int:
         if args.follow == "stream":
             live_server = Gunicorn(
                 sandbox,
+                config=shipped,
                 workers=args.live_workers,
                 threads=1,
                 worker_class="uvicorn",

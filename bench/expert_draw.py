@@ -250,6 +250,9 @@ def child(args) -> int:
                 cpu.append(elapsed_cpu)
                 sizes.append(sum(len(g.eligible) for g in draw.groups.all()))
                 exclusions.append(len(draw.exclusions))
+        # Where the tail is: the slowest draws' wall time beside their own CPU (a slow draw
+        # with ordinary CPU waited — on PostgreSQL, the disk or the scheduler).
+        slowest = sorted(zip(timings, cpu, strict=True), reverse=True)[:4]
         timings.sort()
         row = {
             "scenario": title,
@@ -269,6 +272,7 @@ def child(args) -> int:
             ]
             if len(cpu) >= 5
             else [],
+            "slowest_wall_cpu_ms": [[round(w * 1000), round(c * 1000)] for w, c in slowest],
         }
         report.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)

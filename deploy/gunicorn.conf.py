@@ -24,3 +24,11 @@ threads = int(os.environ.get("GUNICORN_THREADS") or 1)
 # deploy/nginx.conf.template), so nginx, not the worker, closes an idle connection and never
 # sends a request on a connection the worker is closing.
 keepalive = 5
+
+
+def post_worker_init(worker):
+    """Import now what the first requests would (portal/warmup.py): a live auction's opening
+    burst must not find every worker cold."""
+    from portal.warmup import warm
+
+    warm()
