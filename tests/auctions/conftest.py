@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db.models import Sum
 from rest_framework.test import APIClient
 
+from auctions.models import DepositMovement
 from auctions.services import listings, qualification, registrations
 from portal.accounts.models import Department, Role
+from portal.errors import ApplicationError
 from tests import factories
 from tests.credit.conftest import credit_reference_data, record_measure  # noqa: F401
 
@@ -185,3 +188,18 @@ def review(listing, staff, decisions: dict):
             reason="" if decision is True else decision,
         )
     return qualification.close_review(actor=staff, listing=listing)
+
+
+def refused(code, fn, **kwargs):
+    with pytest.raises(ApplicationError) as caught:
+        fn(**kwargs)
+    assert caught.value.code == code, caught.value.message
+    return caught.value
+
+
+def deposits_of(registration) -> dict:
+    return dict(
+        DepositMovement.objects.filter(registration=registration)
+        .values_list("kind")
+        .annotate(total=Sum("amount"))
+    )

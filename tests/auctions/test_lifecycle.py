@@ -7,40 +7,25 @@ from decimal import Decimal
 
 import pytest
 from django.db import InternalError, connection, transaction
-from django.db.models import Sum
 
 from auctions.models import AuctionAnnouncement, Bid, DepositMovement, Listing, Registration
 from auctions.services import listings, registrations
 from auctions.services.bidding import place_bid
 from auctions.services.settlement import live_end, run_due_events
-from portal.errors import ApplicationError
 from portal.tradelog.models import TradeLogEntry
 from tests.auctions.conftest import (
+    deposits_of,
     equity_listing,
     land_listing,
     local,
     mining_auction,
+    refused,
     register_and_pay,
     review,
 )
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def refused(code, fn, **kwargs):
-    with pytest.raises(ApplicationError) as caught:
-        fn(**kwargs)
-    assert caught.value.code == code, caught.value.message
-    return caught.value
-
-
-def deposits_of(registration) -> dict:
-    return dict(
-        DepositMovement.objects.filter(registration=registration)
-        .values_list("kind")
-        .annotate(total=Sum("amount"))
-    )
 
 
 def test_land_listing_ends_in_a_live_auction(clock, staff, centre, transferor, bidders):

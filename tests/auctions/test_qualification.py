@@ -6,36 +6,26 @@ decide; unreviewed buyers are never counted; every decision is in the trade log.
 from decimal import Decimal
 
 import pytest
-from django.db.models import Sum
 from django.urls import reverse
 
-from auctions.models import DepositMovement, Listing, Registration
+from auctions.models import Listing, Registration
 from auctions.services import qualification, registrations
 from auctions.services.bidding import place_bid
 from auctions.services.settlement import run_due_events
-from portal.errors import ApplicationError
 from portal.tradelog.models import TradeLogEntry
-from tests.auctions.conftest import client_for, equity_listing, local, register_and_pay
+from tests.auctions.conftest import (
+    client_for,
+    deposits_of,
+    equity_listing,
+    local,
+    refused,
+    register_and_pay,
+)
 from tests.factories import BidderFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 Q = Registration.QualificationState
-
-
-def refused(code, fn, **kwargs):
-    with pytest.raises(ApplicationError) as caught:
-        fn(**kwargs)
-    assert caught.value.code == code, caught.value.message
-    return caught.value
-
-
-def deposits_of(registration) -> dict:
-    return dict(
-        DepositMovement.objects.filter(registration=registration)
-        .values_list("kind")
-        .annotate(total=Sum("amount"))
-    )
 
 
 @pytest.fixture
