@@ -332,8 +332,7 @@ def test_no_one_can_read_a_price_before_the_opening(
         cursor.execute("SELECT * FROM auctions_tenderbid")
         row = cursor.fetchone()
     dumped = " ".join(
-        bytes(value).hex() if isinstance(value, memoryview | bytes) else str(value)
-        for value in row
+        bytes(value).hex() if isinstance(value, memoryview | bytes) else str(value) for value in row
     )
     envelope = bytes(TenderBid.objects.get().envelope)
     for text in digits:
@@ -506,7 +505,11 @@ def test_permissions(clock, staff, other_staff, centre, transferor, bidders, api
     assert api.get(url("tender-bid", listing)).status_code in (401, 403)
     # Only this centre's staff open the bids.
     clock.move_to(OPENING)
-    for outsider in (client_for(other_staff), client_for(bidders["a"]), client_for(transferor_user)):
+    for outsider in (
+        client_for(other_staff),
+        client_for(bidders["a"]),
+        client_for(transferor_user),
+    ):
         response = outsider.post(url("opening", listing), {"action": "open"}, format="json")
         assert response.status_code == 403
     assert api.post(url("opening", listing), {"action": "open"}).status_code in (401, 403)
@@ -514,17 +517,18 @@ def test_permissions(clock, staff, other_staff, centre, transferor, bidders, api
     # A bidder decrypts only its own: b's passphrase does not open a's bid for b.
     response = decrypt(listing, bidders["b"], passphrase=PASSPHRASES["a"])
     assert response.status_code == 400 and response.json()["cause"] == "wrong_secret"
-    assert client_for(staff).post(
-        url("tender-decrypt", listing), {"passphrase": PASSPHRASES["a"]}
-    ).status_code == 403
+    assert (
+        client_for(staff)
+        .post(url("tender-decrypt", listing), {"passphrase": PASSPHRASES["a"]})
+        .status_code
+        == 403
+    )
     assert TenderBid.objects.get(registration__entity=bidders["a"].entity).state == "sealed"
 
 
 def test_the_schedule_is_checked_against_the_catalog(clock, staff, centre, transferor):
     # The announcement must come 20 days before the bid period starts (39号令(国土) 第9条).
-    listing = land_tender(
-        staff, centre, transferor, tender_starts_at=local(2026, 3, 20, 9, 0)
-    )
+    listing = land_tender(staff, centre, transferor, tender_starts_at=local(2026, 3, 20, 9, 0))
     error = refused("statutory_violation", listings.announce_listing, actor=staff, listing=listing)
     assert error.fields["violations"][0]["rule"] == "land.tender.announcement_before_start"
     # The deadline after the start; registration closes by the deadline.
@@ -560,7 +564,9 @@ def test_the_schedule_is_checked_against_the_catalog(clock, staff, centre, trans
     )
 
 
-def test_a_registration_still_opens_during_the_bid_period(clock, staff, centre, transferor, bidders):
+def test_a_registration_still_opens_during_the_bid_period(
+    clock, staff, centre, transferor, bidders
+):
     listing = land_tender(staff, centre, transferor)
     listings.announce_listing(actor=staff, listing=listing)
     clock.move_to(local(2026, 3, 30, 9, 0))
@@ -570,3 +576,55 @@ def test_a_registration_still_opens_during_the_bid_period(clock, staff, centre, 
     registration = register_and_pay(listing, bidders["a"], staff)
     assert registration.deposit_state == Registration.DepositState.CONFIRMED
     assert submit(listing, bidders["a"], "11000000").status_code == 201
+
+
+def test_the_tender_through_the_pages(
+    clock, staff, other_staff, centre, transferor, bidders, client
+):
+    listing = land_tender(staff, centre, transferor)
+    announced(listing, staff, bidders, "abc")
+    page = reverse("auctions:tender", args=[listing.pk])
+    clock.move_to(TENDER_STARTS)
+    for key, price in (("a", "10800000"), ("b", "11000000"), ("c", "10900000")):
+        client.force_login(bidders[key])
+        response = client.post(
+            reverse("auctions:tender_bid", args=[listing.pk]),
+            {"price": price, "passphrase": PASSPHRASES[key]},
+        )
+        assert response.status_code == 200
+        body = response.content.decode()
+        bid = TenderBid.objects.get(registration__entity=bidders[key].entity)
+        assert "data-receipt" in body and bid.receipt_digest in body
+    # A refused bid is shown on the form, with the field's error.
+    response = client.post(
+        reverse("auctions:tender_bid", args=[listing.pk]),
+        {"price": "11000000", "passphrase": PASSPHRASES["c"]},
+    )
+    assert "第13条" in response.content.decode()
+
+    clock.move_to(OPENING)
+    client.force_login(other_staff)  # staff of another centre cannot open the bids
+    assert client.post(reverse("auctions:open_bids", args=[listing.pk])).status_code == 403
+    client.force_login(staff)
+    manage = reverse("auctions:manage", args=[listing.pk])
+    assert "auctions/manage/%d/opening/open/" % listing.pk in client.get(manage).content.decode()
+    response = client.post(reverse("auctions:open_bids", args=[listing.pk]))
+    assert response.status_code == 302
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.OPENING
+
+    for key in "abc":
+        client.force_login(bidders[key])
+        assert 'name="passphrase"' in client.get(page).content.decode()
+        response = client.post(
+            reverse("auctions:tender_decrypt", args=[listing.pk]),
+            {"passphrase": PASSPHRASES[key]},
+            follow=True,
+        )
+        assert 'data-bid-state="decrypted"' in response.content.decode()
+    client.force_login(staff)
+    client.post(reverse("auctions:close_opening", args=[listing.pk]))
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.SOLD
+    body = client.get(page).content.decode()
+    assert "乙房地产开发有限公司" in body and "11000000.00" in body
