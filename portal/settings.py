@@ -324,6 +324,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectFundingSourceEnum": "trading.models.Project.FundingSource",
         "CatalogFundingSourceEnum": "catalog.models.FundingSource",
         "AuctionListingStateEnum": "auctions.models.Listing.State",
+        "AuctionTenderBidStateEnum": "auctions.models.TenderBid.State",
         "AlertSeverityEnum": "supervision.models.Severity",
         "AlertStatusEnum": "supervision.models.Alert.Status",
         "SupervisingDepartmentEnum": "portal.accounts.models.Department",

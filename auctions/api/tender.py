@@ -93,7 +93,7 @@ class TenderBidApi(APIView):
         return Response(_receipt(bid))
 
 
-class DecryptionOutput(serializers.Serializer):
+class TenderDecryptionOutput(serializers.Serializer):
     ok = serializers.BooleanField()
     cause = serializers.CharField(
         help_text="success, outside_window, wrong_secret, corrupted, invalid_package, …"
@@ -112,7 +112,11 @@ class TenderDecryptApi(APIView):
 
     @extend_schema(
         request=TenderDecryptInput,
-        responses={200: DecryptionOutput, 400: DecryptionOutput, 409: DecryptionOutput},
+        responses={
+            200: TenderDecryptionOutput,
+            400: TenderDecryptionOutput,
+            409: TenderDecryptionOutput,
+        },
     )
     def post(self, request, listing_id: int):
         data = self.TenderDecryptInput(data=request.data)
