@@ -388,6 +388,14 @@ class TenderBid(models.Model):
         DECRYPTED = "decrypted", _("decrypted")
         INVALID = "invalid", _("invalid")
 
+    class SealedBy(models.TextChoices):
+        """Where the envelope was sealed: by the server in the submission request, or on the
+        bidder's machine (the server never saw the price); a package that does not open as
+        this bid is then the bidder's failure."""
+
+        SERVER = "server", _("the platform, at submission")
+        BIDDER = "bidder", _("the bidder's own machine")
+
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="tender_bids")
     registration = models.OneToOneField(
         Registration, on_delete=models.PROTECT, related_name="tender_bid"
@@ -396,6 +404,9 @@ class TenderBid(models.Model):
     envelope_digest = models.CharField(_("envelope digest"), max_length=64)
     receipt_digest = models.CharField(_("receipt digest"), max_length=64)
     suite = models.CharField(_("cipher suite"), max_length=32)
+    sealed_by = models.CharField(
+        _("sealed by"), max_length=8, choices=SealedBy.choices, default=SealedBy.SERVER
+    )
     received_at = models.DateTimeField(_("received at"))
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SEALED)
     price = models.DecimalField(_("price"), max_digits=18, decimal_places=2, null=True, blank=True)
@@ -430,6 +441,7 @@ class TenderBid(models.Model):
                     "envelope_digest",
                     "receipt_digest",
                     "suite",
+                    "sealed_by",
                     "received_at",
                 ],
             ),

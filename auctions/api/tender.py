@@ -2,6 +2,9 @@
 bid and its receipt, the bidder's decryption at the opening, the staff's opening, and the
 opening record (auctions.services.tender)."""
 
+import base64
+import binascii
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -61,25 +64,67 @@ class TenderBidApi(APIView):
     `deadline_passed` naming the deadline. GET — your own receipt (404 if you have none)."""
 
     class TenderBidInput(serializers.Serializer):
+        """Either `price` and `passphrase` (sealed by the platform in this request), or
+        `envelope` and `receipt_digest` (sealed on your own machine with portal/sealing.py:
+        the platform never sees the price)."""
+
         price = serializers.CharField(
-            max_length=24, help_text="Yuan, as a decimal string, at least the minimum."
+            required=False,
+            max_length=24,
+            help_text="Yuan, as a decimal string, at least the minimum.",
         )
         passphrase = serializers.CharField(
+            required=False,
             write_only=True,
             trim_whitespace=False,
             max_length=1024,
             help_text="Seals your price; never stored. You need it again to decrypt at the "
             "opening: without it your bid is invalid.",
         )
+        envelope = serializers.CharField(
+            required=False,
+            max_length=100_000,
+            help_text="Base64 of an envelope you sealed yourself (portal/sealing.py format; "
+            "aad = sealing.bid_aad(project=transaction code, lot=listing id, bidder=your "
+            "USCC, submission=your bidder number); manifest {lot, bidder, number, price, "
+            'currency: "CNY"}, no documents).',
+        )
+        receipt_digest = serializers.CharField(
+            required=False,
+            max_length=64,
+            help_text="With `envelope`: the salted receipt digest of what you sealed.",
+        )
+
+        def validate(self, attrs):
+            server = "price" in attrs or "passphrase" in attrs
+            bidder = "envelope" in attrs or "receipt_digest" in attrs
+            if server == bidder:
+                raise serializers.ValidationError(
+                    _("Give either price and passphrase, or envelope and receipt_digest.")
+                )
+            needed = ("price", "passphrase") if server else ("envelope", "receipt_digest")
+            missing = {name: [_("This field is required.")] for name in needed if name not in attrs}
+            if missing:
+                raise serializers.ValidationError(missing)
+            if bidder:
+                try:
+                    attrs["envelope"] = base64.b64decode(attrs["envelope"], validate=True)
+                except (binascii.Error, ValueError) as exc:
+                    raise serializers.ValidationError(
+                        {"envelope": [_("The envelope is not valid base64.")]}
+                    ) from exc
+            return attrs
 
     @extend_schema(request=TenderBidInput, responses={201: TenderReceiptOutput})
     def post(self, request, listing_id: int):
         data = self.TenderBidInput(data=request.data)
         data.is_valid(raise_exception=True)
         listing = selectors.listing_for_reader(request.user, listing_id)
-        bid, receipt = tender.submit_tender_bid(
-            actor=request.user, listing=listing, **data.validated_data
-        )
+        values = data.validated_data
+        if "envelope" in values:
+            bid = tender.submit_sealed_tender_bid(actor=request.user, listing=listing, **values)
+            return Response(_receipt(bid), status=status.HTTP_201_CREATED)
+        bid, receipt = tender.submit_tender_bid(actor=request.user, listing=listing, **values)
         return Response(_receipt(bid, salt=receipt.salt), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=TenderReceiptOutput)

@@ -9,7 +9,10 @@ from django.db import migrations, models
 
 from portal.migration_ops import vendor_sql
 
-SEALED_FIELDS = "listing_id, registration_id, envelope, envelope_digest, receipt_digest, suite, received_at"
+SEALED_FIELDS = (
+    "listing_id, registration_id, envelope, envelope_digest, receipt_digest, suite, sealed_by, "
+    "received_at"
+)
 SQLITE_FORWARD = [
     "CREATE TRIGGER auction_tender_bid_kept BEFORE DELETE ON auctions_tenderbid "
     "BEGIN SELECT RAISE(ABORT, 'auctions_tenderbid rows are kept'); END",
@@ -41,6 +44,7 @@ class Migration(migrations.Migration):
                 ('envelope_digest', models.CharField(max_length=64, verbose_name='envelope digest')),
                 ('receipt_digest', models.CharField(max_length=64, verbose_name='receipt digest')),
                 ('suite', models.CharField(max_length=32, verbose_name='cipher suite')),
+                ('sealed_by', models.CharField(choices=[('server', 'the platform, at submission'), ('bidder', "the bidder's own machine")], default='server', max_length=8, verbose_name='sealed by')),
                 ('received_at', models.DateTimeField(verbose_name='received at')),
                 ('state', models.CharField(choices=[('sealed', 'sealed'), ('decrypted', 'decrypted'), ('invalid', 'invalid')], default='sealed', max_length=16, verbose_name='state')),
                 ('price', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='price')),
@@ -114,7 +118,7 @@ class Migration(migrations.Migration):
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='tenderbid',
-            trigger=pgtrigger.compiler.Trigger(name='auction_tender_bid_sealed_fields', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."listing_id" IS DISTINCT FROM (NEW."listing_id") OR OLD."registration_id" IS DISTINCT FROM (NEW."registration_id") OR OLD."envelope" IS DISTINCT FROM (NEW."envelope") OR OLD."envelope_digest" IS DISTINCT FROM (NEW."envelope_digest") OR OLD."receipt_digest" IS DISTINCT FROM (NEW."receipt_digest") OR OLD."suite" IS DISTINCT FROM (NEW."suite") OR OLD."received_at" IS DISTINCT FROM (NEW."received_at"))', func="RAISE EXCEPTION 'pgtrigger: Cannot update rows from % table', TG_TABLE_NAME;", hash='8d82e7811835930305c921d4c9bff8da096ea528', operation='UPDATE', pgid='pgtrigger_auction_tender_bid_sealed_fields_1de24', table='auctions_tenderbid', when='BEFORE')),
+            trigger=pgtrigger.compiler.Trigger(name='auction_tender_bid_sealed_fields', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."listing_id" IS DISTINCT FROM (NEW."listing_id") OR OLD."registration_id" IS DISTINCT FROM (NEW."registration_id") OR OLD."envelope" IS DISTINCT FROM (NEW."envelope") OR OLD."envelope_digest" IS DISTINCT FROM (NEW."envelope_digest") OR OLD."receipt_digest" IS DISTINCT FROM (NEW."receipt_digest") OR OLD."suite" IS DISTINCT FROM (NEW."suite") OR OLD."sealed_by" IS DISTINCT FROM (NEW."sealed_by") OR OLD."received_at" IS DISTINCT FROM (NEW."received_at"))', func="RAISE EXCEPTION 'pgtrigger: Cannot update rows from % table', TG_TABLE_NAME;", hash='6bfc147281b020605987335e18a6cf87f5f21d57', operation='UPDATE', pgid='pgtrigger_auction_tender_bid_sealed_fields_1de24', table='auctions_tenderbid', when='BEFORE')),
         ),
         vendor_sql("sqlite", SQLITE_FORWARD, SQLITE_BACKWARD),
     ]

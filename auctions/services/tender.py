@@ -16,6 +16,7 @@ opening (开标), the bidders' decryption and the result by the highest price (�
   第14条's first branch) is not offered: only the highest price decides.
 """
 
+import re
 import secrets as pysecrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +38,9 @@ from portal import sealing
 
 S = Listing.State
 NO_WITHDRAWAL_SOURCE = "39号令(国土) 第13条"
+#: A price-only package sealed by the bidder is a few hundred bytes; this bounds the upload.
+MAX_ENVELOPE_BYTES = 64 * 1024
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,63 @@ def submit_tender_bid(
     )
 
 
+def submit_sealed_tender_bid(
+    *, actor, listing: Listing | int, envelope: bytes, receipt_digest: str
+) -> TenderBid:
+    """Put in the bid box an envelope the bidder sealed on its own machine with
+    `portal/sealing.py` (`pack_bid` with no documents, the manifest {lot: the listing id,
+    bidder: its USCC, number: its bidder number, price, currency: "CNY"}; `seal` with
+    `aad = sealing.bid_aad(project=transaction code, lot=listing id, bidder=USCC,
+    submission=bidder number)`), with the receipt digest it computed. The server never sees
+    the price and spends no key derivation. The envelope must parse and be keyed by a
+    passphrase; what it holds is checked when the bidder decrypts it at the opening, and a
+    package that is not a valid bid for this tender is then the bidder's failure."""
+    if not policies.is_bidder(actor):
+        raise refuse(
+            _("Only a bidder account of a market entity may bid."), "forbidden", status=403
+        )
+    listing_id = listing if isinstance(listing, int) else listing.pk
+    listing = _listing(listing_id)
+    registration = _registration(listing_id, actor)
+    _check_bidding(listing, registration, timezone.now())
+    if len(envelope) > MAX_ENVELOPE_BYTES:
+        raise refuse(
+            _("The envelope is larger than the platform accepts."), "envelope_too_large", "envelope"
+        )
+    if not _HEX_DIGEST.fullmatch(receipt_digest or ""):
+        raise refuse(
+            _("The receipt digest is 64 lowercase hexadecimal characters."),
+            "receipt_digest_invalid",
+            "receipt_digest",
+        )
+    try:
+        sealed = sealing.SealedEnvelope.from_bytes(envelope)
+    except sealing.UnsealError as exc:
+        raise refuse(
+            _("The envelope is not a sealed bid this platform can open: %(detail)s")
+            % {"detail": exc.message},
+            "envelope_invalid",
+            "envelope",
+        ) from exc
+    if sealed.kdf != "scrypt":
+        raise refuse(
+            _("The envelope must be sealed with the bidder's own passphrase."),
+            "envelope_invalid",
+            "envelope",
+        )
+    try:
+        return _record(
+            actor=actor,
+            listing_id=listing_id,
+            registration=registration,
+            envelope=sealed,
+            receipt_digest=receipt_digest,
+            sealed_by=TenderBid.SealedBy.BIDDER,
+        )
+    except IntegrityError as exc:
+        raise _already_bid() from exc
+
+
 @transaction.atomic
 def _record(
     *,
@@ -239,6 +300,7 @@ def _record(
     registration: Registration,
     envelope: sealing.SealedEnvelope,
     receipt_digest: str,
+    sealed_by: str = TenderBid.SealedBy.SERVER,
 ) -> TenderBid:
     listing = _lock(listing_id)
     now = timezone.now()  # the receipt time: the server clock, under the lock
@@ -255,6 +317,7 @@ def _record(
         envelope_digest=envelope.ciphertext_digest(),
         receipt_digest=receipt_digest,
         suite=envelope.suite,
+        sealed_by=sealed_by,
         received_at=now,
     )
     log(
@@ -265,6 +328,7 @@ def _record(
         number=registration.number,
         envelope_digest=bid.envelope_digest,
         receipt_digest=receipt_digest,
+        sealed_by=sealed_by,
         received_at=now,
     )
     return bid
@@ -390,9 +454,30 @@ def decrypt_tender_bid(*, actor, listing: Listing, passphrase: str) -> Decryptio
         return _attempt_outside_window(actor=actor, listing_id=listing.pk, bid_id=bid.pk)
     registration = bid.registration
     aad = bid_aad(listing, registration.entity.uscc, registration.number)
+    data = bytes(bid.envelope)
     try:
         package = sealing.test_decrypt(
-            bytes(bid.envelope), passphrase or "", aad=aad, expected_digest=bid.envelope_digest
+            data, passphrase or "", aad=aad, expected_digest=bid.envelope_digest
+        )
+    except sealing.EnvelopeCorrupted as exc:
+        # An envelope the bidder sealed that is stored exactly as receipted but does not
+        # authenticate as this bid was sealed wrongly (for another bid, or malformed): the
+        # bidder's failure, as in trading (unseal_for_opening), not a corruption.
+        intact = bid.sealed_by == TenderBid.SealedBy.BIDDER and _stored_intact(data, bid)
+        return _record_attempt(
+            actor=actor,
+            listing_id=listing.pk,
+            bid_id=bid.pk,
+            cause=sealing.InvalidPackage.cause if intact else exc.cause,
+            detail=(
+                _(
+                    "The envelope you sealed does not open as a bid for this tender: it was "
+                    "sealed for another bid or is malformed."
+                )
+                if intact
+                else exc.message
+            ),
+            invalid=intact,
         )
     except sealing.UnsealError as exc:
         return _record_attempt(
@@ -415,6 +500,13 @@ def decrypt_tender_bid(*, actor, listing: Listing, passphrase: str) -> Decryptio
         cause="success",
         price=Decimal(package.manifest["price"]),
     )
+
+
+def _stored_intact(data: bytes, bid: TenderBid) -> bool:
+    try:
+        return sealing.SealedEnvelope.from_bytes(data).ciphertext_digest() == bid.envelope_digest
+    except sealing.UnsealError:
+        return False
 
 
 def _window_open(listing: Listing, now: datetime) -> bool:

@@ -6,6 +6,7 @@ the earliest receipt at an equal price; fewer than three bids terminate the tend
 Driven through the API (what bidders and staff use) on a controlled clock; the services'
 edge cases directly."""
 
+import base64
 import json
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 from auctions.models import AuctionAnnouncement, Listing, Registration, TenderBid
 from auctions.services import listings, registrations, tender
 from auctions.services.settlement import run_due_events
+from portal import sealing
 from portal.tradelog.models import TradeLogEntry
 from tests import factories
 from tests.auctions.conftest import (
@@ -629,3 +631,68 @@ def test_the_tender_through_the_pages(
     assert listing.state == Listing.State.SOLD
     body = client.get(page).content.decode()
     assert "乙房地产开发有限公司" in body and "11000000.00" in body
+
+
+def sealed_on_the_bidder_s_machine(listing, registration, price, passphrase, *, lot=None):
+    """What a bidder's own tool does with portal/sealing.py: the server never sees `price`."""
+    uscc, number = registration.entity.uscc, registration.number
+    manifest = {
+        "lot": str(lot or listing.pk),
+        "bidder": uscc,
+        "number": number,
+        "price": price,
+        "currency": "CNY",
+    }
+    salt = sealing.new_receipt_salt()
+    package = sealing.pack_bid(manifest=manifest, documents=[], receipt_salt=salt)
+    digest = sealing.receipt_digest(manifest=manifest, documents=[], salt=salt)
+    aad = sealing.bid_aad(
+        project=listing.transaction_code, lot=lot or listing.pk, bidder=uscc, submission=number
+    )
+    envelope = sealing.seal(package, passphrase, aad=aad).to_bytes()
+    return {"envelope": base64.b64encode(envelope).decode(), "receipt_digest": digest}
+
+
+def test_a_bid_sealed_on_the_bidder_s_machine(clock, staff, centre, transferor, bidders4):
+    bidders = bidders4
+    listing = land_tender(staff, centre, transferor)
+    regs = announced(listing, staff, bidders, "abcd")
+    clock.move_to(TENDER_STARTS)
+    assert submit(listing, bidders["a"], "10900000").status_code == 201
+    sealed_b = sealed_on_the_bidder_s_machine(listing, regs["b"], "11100000.00", PASSPHRASES["b"])
+    # c's tool sealed its envelope for another lot: the server cannot tell before the opening.
+    sealed_c = sealed_on_the_bidder_s_machine(
+        listing, regs["c"], "12000000.00", PASSPHRASES["c"], lot=listing.pk + 1000
+    )
+    for key, body in (("b", sealed_b), ("c", sealed_c)):
+        response = client_for(bidders[key]).post(url("tender-bid", listing), body, format="json")
+        assert response.status_code == 201, response.json()
+        assert response.json()["receipt_digest"] == body["receipt_digest"]
+    # Malformed uploads are refused by field; mixing both ways is refused (d has not bid).
+    bad = [
+        ({"envelope": "not base64!", "receipt_digest": "0" * 64}, "envelope"),
+        (
+            {"envelope": base64.b64encode(b"SEALBIDxx").decode(), "receipt_digest": "0" * 64},
+            "envelope",
+        ),
+        ({"envelope": sealed_b["envelope"], "receipt_digest": "XYZ"}, "receipt_digest"),
+        ({"envelope": sealed_b["envelope"]}, "receipt_digest"),
+    ]
+    for body, field in bad:
+        response = client_for(bidders["d"]).post(url("tender-bid", listing), body, format="json")
+        assert response.status_code == 400 and field in response.json(), response.json()
+    mixed = {"price": "11000000", **sealed_b}
+    assert client_for(bidders["d"]).post(url("tender-bid", listing), mixed).status_code == 400
+    assert not TenderBid.objects.filter(registration=regs["d"]).exists()
+
+    clock.move_to(OPENING)
+    open_bids(listing, staff)
+    assert decrypt(listing, bidders["a"]).status_code == 200
+    assert decrypt(listing, bidders["b"]).status_code == 200
+    response = decrypt(listing, bidders["c"])
+    assert response.status_code == 400 and response.json()["cause"] == "invalid_package"
+    c_bid = TenderBid.objects.get(registration=regs["c"])
+    assert c_bid.state == TenderBid.State.INVALID and c_bid.price is None
+    tender.close_tender_opening(actor=staff, listing=listing)
+    listing.refresh_from_db()
+    assert listing.winner == regs["b"] and listing.final_price == D("11100000.00")
