@@ -155,6 +155,9 @@ def test_a_land_tender_end_to_end(clock, staff, centre, transferor, bidders4, ap
     listing.refresh_from_db()
     assert listing.state == Listing.State.TENDER
     assert listing.bid_count == 0 and listing.current_price is None  # nothing leaks
+    # The auction's open bids are not a way into a tender.
+    response = client_for(bidders4["d"]).post(url("bids", listing), {"amount": "10900000"})
+    assert response.status_code == 409 and response.json()["code"] == "not_an_auction"
 
     # The receipt read back: digests and time, never the salt or the price.
     own = client_for(bidders4["b"]).get(url("tender-bid", listing)).json()
