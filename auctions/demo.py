@@ -1,6 +1,7 @@
 """Demo data of auctions for `manage.py load_demo` (make demo): a land listing in its listing
-period, a live mining-rights auction, an equity transfer in disclosure and a land auction
-sold with its result — each built through the services, as a user would have built it.
+period, a live mining-rights auction, an equity transfer in disclosure, a land tender in its
+bid period (one sealed bid already in, by demo_bidder_zhiye with `TENDER_PASSPHRASE`) and a
+land auction sold with its result — each built through the services, as a user would have built it.
 
 The statutory periods (announcement ≥ 20 days before the start, listing and disclosure
 periods) make a sold lot or a lot in its listing period impossible to build at one instant,
@@ -20,7 +21,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from auctions.models import Listing
-from auctions.services import listings, registrations
+from auctions.services import listings, registrations, tender
 from auctions.services.bidding import place_bid
 from auctions.services.settlement import advance_listing
 from portal.accounts.models import Role, User
@@ -34,6 +35,10 @@ LAND_LISTING = "漳州市芗城区2026-12号地块国有建设用地使用权（
 MINING_LIVE = "漳浦县示范花岗岩矿采矿权（示范）"
 EQUITY_DISCLOSURE = "漳州示范国有控股公司20%股权转让（示范）"
 LAND_SOLD = "漳州市龙文区2026-09号地块国有建设用地使用权（示范）"
+LAND_TENDER = "漳州市龙海区2026-15号地块国有建设用地使用权招标出让（示范）"
+#: The passphrase demo_bidder_zhiye sealed its demo tender bid with (to decrypt it at the
+#: opening in a demonstration; a real passphrase is known to its bidder only).
+TENDER_PASSPHRASE = "harbour-lantern-meadow-26"  # noqa: S105 (demo data, documented)
 
 #: (username, USCC serial, entity name, legal representative); demo_bidder exists already.
 BIDDERS = [
@@ -115,7 +120,7 @@ def _steps(staff, bidders, land_bureau, state_holder, now: datetime) -> dict[str
         ref["listing"] = listings.create_listing(**common, **arguments)
         listings.announce_listing(actor=staff, listing=ref["listing"])
 
-    land, mining, equity, sold = {}, {}, {}, {}
+    land, mining, equity, sold, sealed = {}, {}, {}, {}, {}
     live_start = now.replace(second=0, microsecond=0) - timedelta(minutes=20)
     return {
         LAND_LISTING: [
@@ -206,6 +211,46 @@ def _steps(staff, bidders, land_bureau, state_holder, now: datetime) -> dict[str
                     touzi,
                     staff,
                     "依法设立并有效存续的企业法人；注册资本 2 亿元；近三年无重大违法记录。",
+                ),
+            ),
+        ],
+        LAND_TENDER: [
+            (
+                _day(today, -25),
+                lambda: create(
+                    sealed,
+                    category_code="land",
+                    method_code="tender",
+                    transferor=land_bureau,
+                    title=LAND_TENDER,
+                    description=(
+                        "招标出让，价高者得：投标人在投标截止前密封报价，开标时由投标人本人解密；"
+                        "投标人少于三人的，终止招标。"
+                    ),
+                    starting_price=D("36000000.00"),
+                    increment=D("100000.00"),
+                    deposit_amount=D("7200000.00"),
+                    reserve_price=D("37500000.00"),
+                    registration_ends_at=_day(today, 8, 17),
+                    tender_starts_at=_day(today, -3),
+                    opening_at=_day(today, 10, 10),
+                    decrypt_window_minutes=30,
+                    location="龙海区港尾镇滨海大道以东",
+                    area_sqm=D("21480.00"),
+                    land_use="商务金融用地",
+                    term_years=40,
+                    plot_ratio="≤3.0",
+                ),
+            ),
+            (_day(today, -5, 10), lambda: _register_and_pay(sealed, zhiye, staff)),
+            (_day(today, -4, 15), lambda: _register_and_pay(sealed, touzi, staff)),
+            (
+                _day(today, -2, 11, 20),
+                lambda: tender.submit_tender_bid(
+                    actor=zhiye,
+                    listing=sealed["listing"].pk,
+                    price="37800000.00",
+                    passphrase=TENDER_PASSPHRASE,
                 ),
             ),
         ],

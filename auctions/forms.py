@@ -37,7 +37,11 @@ class ListingForm(forms.Form):
     )
     method = forms.ChoiceField(
         label=_("Method"),
-        choices=[("auction", _("Auction")), ("listing", _("Listing (or equity disclosure)"))],
+        choices=[
+            ("auction", _("Auction")),
+            ("listing", _("Listing (or equity disclosure)")),
+            ("tender", _("Tender (land and mining)")),
+        ],
     )
     transferor = forms.CharField(label=_("Transferor's unified social credit code"), max_length=18)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
@@ -56,6 +60,15 @@ class ListingForm(forms.Form):
     listing_ends_at = _when(_("Listing (disclosure) ends at"), required=False)
     auction_starts_at = _when(_("Auction starts at"), required=False)
     ends_at = _when(_("Free bidding period ends at"), required=False)
+    tender_starts_at = _when(_("Tender: sealed bids accepted from"), required=False)
+    opening_at = _when(_("Tender: bid deadline and opening at"), required=False)
+    decrypt_window_minutes = forms.IntegerField(
+        label=_("Tender: decryption window at the opening, minutes"),
+        min_value=5,
+        max_value=240,
+        initial=30,
+        required=False,
+    )
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
     area_sqm = forms.DecimalField(
         label=_("Area (m²)"), max_digits=14, decimal_places=2, required=False
@@ -96,6 +109,27 @@ class ListingForm(forms.Form):
 
 class BidForm(forms.Form):
     amount = _money(_("Your bid, yuan"), min_value=Decimal("0.01"))
+
+
+class TenderBidForm(forms.Form):
+    """A sealed price bid (投标): the passphrase seals it and is never stored."""
+
+    price = _money(_("Your bid price, yuan"), min_value=Decimal("0.01"))
+    passphrase = forms.CharField(
+        label=_("Passphrase (keep it: you need it to decrypt your bid at the opening)"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        max_length=1024,
+    )
+
+
+class DecryptForm(forms.Form):
+    passphrase = forms.CharField(
+        label=_("Your passphrase"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        strip=False,
+        max_length=1024,
+    )
 
 
 class DepositForm(forms.Form):

@@ -46,7 +46,9 @@ TTL_SECONDS = 30
 LATEST_BIDS = 20
 PUBLIC_STATES = frozenset(set(Listing.State) - {Listing.State.DRAFT})
 #: States whose phase end triggers a time-driven move (settlement.is_due).
-TIMED_STATES = frozenset({Listing.State.ANNOUNCED, Listing.State.LISTING, Listing.State.LIVE})
+TIMED_STATES = frozenset(
+    {Listing.State.ANNOUNCED, Listing.State.LISTING, Listing.State.LIVE, Listing.State.OPENING}
+)
 
 # KEYS[1] the snapshot's key; ARGV: the new JSON, its identity, its version, the TTL.
 _PUT_IF_NOT_OLDER = """
@@ -76,9 +78,15 @@ def phase_end(listing: Listing) -> datetime | None:
         return listing.ends_at
     if listing.state == Listing.State.LISTING:
         return listing.listing_ends_at
+    if listing.state == Listing.State.TENDER:
+        return listing.opening_at
+    if listing.state == Listing.State.OPENING:
+        return listing.opening_closes_at
     if listing.state == Listing.State.ANNOUNCED:
         if listing.method.code == "auction":
             return listing.auction_starts_at
+        if listing.method.code == "tender":
+            return listing.tender_starts_at
         if listing.category.code == "equity":
             return listing.listing_ends_at
         return listing.listing_starts_at

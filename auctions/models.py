@@ -32,6 +32,8 @@ class Listing(models.Model):
         ANNOUNCED = "announced", _("announced (registration open)")
         LISTING = "listing", _("listing period")
         REVIEW = "review", _("qualification review")
+        TENDER = "tender", _("tender: sealed bids accepted")
+        OPENING = "opening", _("bid opening: bidders decrypt")
         LIVE = "live", _("live auction")
         SUSPENDED = "suspended", _("suspended by a fault")
         AGREEMENT = "agreement", _("agreement transfer")
@@ -136,6 +138,24 @@ class Listing(models.Model):
     listing_starts_at = models.DateTimeField(_("listing starts at"), null=True, blank=True)
     listing_ends_at = models.DateTimeField(_("listing ends at"), null=True, blank=True)
     auction_starts_at = models.DateTimeField(_("live auction starts at"), null=True, blank=True)
+    # A tender (招标出让, 39号令(国土) 第13条): sealed bids from `tender_starts_at` until the
+    # deadline, which is the opening (开标); at the opening each bidder decrypts its own bid
+    # within the window; `opening_closes_at` is set when the centre's staff open the bids.
+    tender_starts_at = models.DateTimeField(_("tender starts at"), null=True, blank=True)
+    opening_at = models.DateTimeField(
+        _("bid deadline and opening at"),
+        null=True,
+        blank=True,
+        help_text=_("Sealed bids are accepted until this instant; the bids are opened at it."),
+    )
+    decrypt_window_minutes = models.PositiveSmallIntegerField(
+        _("decryption window (minutes)"),
+        default=30,
+        help_text=_("At the opening, each bidder decrypts its own bid within this window."),
+    )
+    opening_closes_at = models.DateTimeField(
+        _("decryption window closes at"), null=True, blank=True
+    )
     scheduled_ends_at = models.DateTimeField(
         _("free bidding period ends at"),
         null=True,
@@ -205,6 +225,8 @@ class Listing(models.Model):
             models.Index(fields=["state", "auction_starts_at"]),
             models.Index(fields=["state", "listing_ends_at"]),
             models.Index(fields=["state", "ends_at"]),
+            models.Index(fields=["state", "tender_starts_at"]),
+            models.Index(fields=["state", "opening_closes_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -217,6 +239,10 @@ class Listing(models.Model):
             models.CheckConstraint(
                 condition=Q(extension_minutes__gte=1), name="auction_extension_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(decrypt_window_minutes__gte=5, decrypt_window_minutes__lte=240),
+                name="auction_decrypt_window_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,6 +251,10 @@ class Listing(models.Model):
     @property
     def is_equity(self) -> bool:
         return self.category.code == "equity"
+
+    @property
+    def is_tender(self) -> bool:
+        return self.method.code == "tender"
 
     @property
     def has_result(self) -> bool:
@@ -340,6 +370,85 @@ class Bid(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id}/{self.sequence}: {self.amount}"
+
+
+class TenderBid(models.Model):
+    """A sealed price bid (投标书) in a land or mining tender: one per registration, put in the
+    bid box before the deadline and never withdrawn or replaced (39号令(国土) 第13条: 标书投入
+    标箱后，不可撤回).
+
+    Before the opening the row holds only the envelope (`portal.sealing`: the price sealed
+    under a key derived from the bidder's passphrase, which is never stored), its digest, and
+    the digest of the bidder's receipt: nobody with the database can read the price. The
+    price is written when the bidder decrypts its bid at the opening. The envelope, digests
+    and receipt time are read-only in the database and a bid is never deleted."""
+
+    class State(models.TextChoices):
+        SEALED = "sealed", _("sealed")
+        DECRYPTED = "decrypted", _("decrypted")
+        INVALID = "invalid", _("invalid")
+
+    class SealedBy(models.TextChoices):
+        """Where the envelope was sealed: by the server in the submission request, or on the
+        bidder's machine (the server never saw the price); a package that does not open as
+        this bid is then the bidder's failure."""
+
+        SERVER = "server", _("the platform, at submission")
+        BIDDER = "bidder", _("the bidder's own machine")
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="tender_bids")
+    registration = models.OneToOneField(
+        Registration, on_delete=models.PROTECT, related_name="tender_bid"
+    )
+    envelope = models.BinaryField(_("sealed envelope"))
+    envelope_digest = models.CharField(_("envelope digest"), max_length=64)
+    receipt_digest = models.CharField(_("receipt digest"), max_length=64)
+    suite = models.CharField(_("cipher suite"), max_length=32)
+    sealed_by = models.CharField(
+        _("sealed by"), max_length=8, choices=SealedBy.choices, default=SealedBy.SERVER
+    )
+    received_at = models.DateTimeField(_("received at"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SEALED)
+    price = models.DecimalField(_("price"), max_digits=18, decimal_places=2, null=True, blank=True)
+    decrypted_at = models.DateTimeField(_("decrypted at"), null=True, blank=True)
+    last_failure = models.CharField(
+        _("cause of the last failed decryption"), max_length=32, blank=True
+    )
+    invalid_reason = models.CharField(_("why invalid"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["listing", "received_at", "pk"]
+        verbose_name = _("sealed tender bid")
+        constraints = [
+            # The price exists only once decrypted (a sealed bid holds none in the clear).
+            models.CheckConstraint(
+                condition=Q(state="sealed", price__isnull=True) | ~Q(state="sealed"),
+                name="auction_sealed_bid_has_no_price",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="decrypted") | Q(price__gt=0, decrypted_at__isnull=False),
+                name="auction_decrypted_bid_has_price",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="auction_tender_bid_kept", operation=pgtrigger.Delete),
+            pgtrigger.ReadOnly(
+                name="auction_tender_bid_sealed_fields",
+                fields=[
+                    "listing",
+                    "registration",
+                    "envelope",
+                    "envelope_digest",
+                    "receipt_digest",
+                    "suite",
+                    "sealed_by",
+                    "received_at",
+                ],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}/{self.registration_id}: {self.state}"
 
 
 class DepositMovement(models.Model):

@@ -113,6 +113,41 @@ def outcome(bids: Sequence[LoggedBid], *, reserve: Decimal | None) -> Outcome:
     return Outcome(best)
 
 
+def sealed_bids_in_receipt_order(
+    bids: Iterable[tuple[int, Decimal, datetime, int]],
+) -> list[LoggedBid]:
+    """A tender's opened bids, given as (bidder, price, received_at, id), as a log numbered
+    in order of receipt, so that `outcome` gives the earliest receipt at an equal price."""
+    ordered = sorted(bids, key=lambda bid: (bid[2], bid[3]))
+    return [
+        LoggedBid(sequence=index, bidder=bidder, amount=price, placed_at=received_at)
+        for index, (bidder, price, received_at, _id) in enumerate(ordered, start=1)
+    ]
+
+
+#: A sealed bid that is not decrypted at the opening: the bidder's own failure (a wrong
+#: passphrase, a malformed package, no attempt) counts as revoking the bid (撤销); a failure not
+#: of its making (the stored envelope damaged, a suite the platform cannot run) counts as a
+#: withdrawal (撤回), so the bidder may claim its losses. 电子招标投标办法 第31条, which the
+#: land tender has no counterpart of, applied by analogy. Either way the bid is invalid.
+FAILED_DECRYPTION_SOURCE = "电子招标投标办法 第31条"
+FAILED_DECRYPTION_CONSEQUENCE = {
+    None: "revoked",
+    "wrong_secret": "revoked",
+    "invalid_package": "revoked",
+    "corrupted": "withdrawn",
+    "unsupported_suite": "withdrawn",
+    "wrong_archive_key": "withdrawn",
+    "key_kind_mismatch": "withdrawn",
+}
+
+
+def failed_decryption_consequence(cause: str | None) -> str:
+    """ "revoked" or "withdrawn" for the cause of the last failed attempt (None: none made);
+    an unknown cause is not attributed to the platform."""
+    return FAILED_DECRYPTION_CONSEQUENCE.get(cause, "revoked")
+
+
 def listing_end_decision(bids: Sequence[LoggedBid], *, reserve: Decimal | None) -> str:
     """At the end of a listing period (39号令(国土) 第20条): two or more bidders still
     competing → a live auction; otherwise the listing's outcome ("sold" or "failed")."""

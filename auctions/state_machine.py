@@ -18,8 +18,15 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "open_review": (frozenset({S.ANNOUNCED}), S.REVIEW),
     "start_auction": (frozenset({S.ANNOUNCED, S.LISTING, S.REVIEW}), S.LIVE),
     "start_agreement": (frozenset({S.REVIEW}), S.AGREEMENT),
-    "sell": (frozenset({S.LISTING, S.LIVE, S.AGREEMENT}), S.SOLD),
-    "fail": (frozenset({S.ANNOUNCED, S.LISTING, S.REVIEW, S.LIVE, S.AGREEMENT}), S.FAILED),
+    # A tender (招标出让): sealed bids until the deadline, then the opening (开标), where the
+    # bidders decrypt; fewer than the legal minimum of bids terminates the tender (fail).
+    "open_tender": (frozenset({S.ANNOUNCED}), S.TENDER),
+    "open_bids": (frozenset({S.TENDER}), S.OPENING),
+    "sell": (frozenset({S.LISTING, S.LIVE, S.AGREEMENT, S.OPENING}), S.SOLD),
+    "fail": (
+        frozenset({S.ANNOUNCED, S.LISTING, S.REVIEW, S.LIVE, S.AGREEMENT, S.TENDER, S.OPENING}),
+        S.FAILED,
+    ),
     # A fault interrupts a live session: it resumes or is voided, never closed.
     "suspend": (frozenset({S.LIVE}), S.SUSPENDED),
     "resume": (frozenset({S.SUSPENDED}), S.LIVE),
@@ -29,7 +36,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 #: States in which bids are accepted.
 BIDDING_STATES = frozenset({S.LISTING, S.LIVE})
 #: States in which bidders may register.
-REGISTRATION_STATES = frozenset({S.ANNOUNCED, S.LISTING})
+REGISTRATION_STATES = frozenset({S.ANNOUNCED, S.LISTING, S.TENDER})
 FINAL_STATES = frozenset({S.SOLD, S.FAILED, S.VOIDED})
 
 

@@ -15,13 +15,15 @@ from auctions import policies, selectors
 from auctions.forms import (
     AgreementForm,
     BidForm,
+    DecryptForm,
     DepositForm,
     ListingForm,
     QualificationForm,
     ReasonForm,
+    TenderBidForm,
 )
 from auctions.models import Listing, Registration
-from auctions.services import listings, qualification, registrations
+from auctions.services import listings, qualification, registrations, tender
 from auctions.services.bidding import place_bid
 from portal.errors import ApplicationError
 
@@ -128,6 +130,90 @@ def bid(request, listing_id: int):
         "auctions/_live_state.html",
         _live_context(request, listing_id, error=error, accepted=accepted),
     )
+
+
+def _tender_listing(request, listing_id: int) -> Listing:
+    listing = selectors.listing_for_reader(request.user, listing_id)
+    if listing.method.code != "tender":
+        raise Http404
+    return listing
+
+
+def tender_page(request, listing_id: int, **extra):
+    """The tender (招标): a bidder's sealed bid and receipt, its decryption at the opening; for
+    everyone once the bids are opened, the opening record (names and prices once closed)."""
+    listing = _tender_listing(request, listing_id)
+    registration = selectors.own_registration(request.user, listing)
+    opened = listing.state not in {Listing.State.ANNOUNCED, Listing.State.TENDER}
+    return render(
+        request,
+        "auctions/tender.html",
+        {
+            "listing": listing,
+            "registration": registration,
+            "own_bid": tender.own_tender_bid(request.user, listing),
+            "bid_form": extra.pop("bid_form", None) or TenderBidForm(),
+            "decrypt_form": DecryptForm(),
+            "record": tender.opening_record(listing) if opened else None,
+            "closed": listing.has_result,
+            "is_staff": policies.is_centre_staff_of(request.user, listing),
+            "reserve_price": selectors.reserve_visible(listing),
+            **extra,
+        },
+    )
+
+
+@login_required
+@require_POST
+def tender_bid(request, listing_id: int):
+    """Submit the sealed bid; the receipt, with its salt, is shown once on the answer page
+    (never stored or put in a message)."""
+    listing = _tender_listing(request, listing_id)
+    form = TenderBidForm(request.POST)
+    if form.is_valid():
+        try:
+            _bid, receipt = tender.submit_tender_bid(
+                actor=request.user,
+                listing=listing,
+                price=form.cleaned_data["price"],
+                passphrase=form.cleaned_data["passphrase"],
+            )
+        except ApplicationError as exc:
+            for field, errors in exc.fields.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your sealed bid is in the bid box."))
+            return tender_page(request, listing_id, receipt=receipt)
+    return tender_page(request, listing_id, bid_form=form)
+
+
+@login_required
+@require_POST
+def tender_decrypt(request, listing_id: int):
+    listing = _tender_listing(request, listing_id)
+    form = DecryptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give your passphrase."))
+    else:
+        try:
+            outcome = tender.decrypt_tender_bid(
+                actor=request.user, listing=listing, passphrase=form.cleaned_data["passphrase"]
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            if outcome.ok:
+                messages.success(request, _("Your bid is decrypted."))
+            else:
+                messages.error(
+                    request,
+                    _("Not decrypted (%(cause)s): %(message)s")
+                    % {"cause": outcome.cause, "message": outcome.message},
+                )
+    return redirect("auctions:tender", listing_id=listing_id)
 
 
 def result(request, listing_id: int):
@@ -300,6 +386,28 @@ def session(request, listing_id: int, action: str):
     if action not in services:
         raise Http404
     return _staff_action(request, listing_id, services[action], _("Done."))
+
+
+@login_required
+@require_POST
+def open_bids(request, listing_id: int):
+    return _staff_action(
+        request,
+        listing_id,
+        lambda listing: tender.open_bids(actor=request.user, listing=listing),
+        _("The bids are opened."),
+    )
+
+
+@login_required
+@require_POST
+def close_opening(request, listing_id: int):
+    return _staff_action(
+        request,
+        listing_id,
+        lambda listing: tender.close_tender_opening(actor=request.user, listing=listing),
+        _("The opening is closed."),
+    )
 
 
 @login_required

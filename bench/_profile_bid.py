@@ -75,8 +75,8 @@ def child(args) -> None:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.http.multipartparser import MultiPartParser
 
+    from portal import sealing
     from portal.wsgi import application
-    from trading import sealing
     from trading.services import bids, common
 
     stages = Stages()

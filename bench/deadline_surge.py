@@ -187,7 +187,7 @@ class Surge:
 def _seal_one(job: tuple) -> tuple[bytes, str]:
     """What a bidder's bid-making tool does before the rush: pack its documents and price,
     digest them with a fresh salt and seal under its own secret (scrypt, the platform's
-    default parameters) — `trading/sealing.py`, the same module the server opens with."""
+    default parameters) — `portal/sealing.py`, the same module the server opens with."""
     source, project, lot_id, uscc, index, document_bytes, seed = job
     if source not in sys.path:
         sys.path.insert(0, source)
@@ -195,7 +195,7 @@ def _seal_one(job: tuple) -> tuple[bytes, str]:
 
     if not settings.configured:
         settings.configure(USE_I18N=False)
-    from trading import sealing
+    from portal import sealing
 
     rng = random.Random(seed)
     manifest = {

@@ -324,6 +324,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectFundingSourceEnum": "trading.models.Project.FundingSource",
         "CatalogFundingSourceEnum": "catalog.models.FundingSource",
         "AuctionListingStateEnum": "auctions.models.Listing.State",
+        "AuctionTenderBidStateEnum": "auctions.models.TenderBid.State",
         "AlertSeverityEnum": "supervision.models.Severity",
         "AlertStatusEnum": "supervision.models.Alert.Status",
         "SupervisingDepartmentEnum": "portal.accounts.models.Department",
@@ -353,7 +354,7 @@ LOGGING = {
 }
 
 # --- Platform ----------------------------------------------------------------------------
-# Sealed bids (trading.sealing): the cipher suite new envelopes use, and the key that wraps a
+# Sealed bids (portal.sealing): the cipher suite new envelopes use, and the key that wraps a
 # bid's data key for the evaluation committee and the archive once the bidder has decrypted
 # it at the opening (never usable before: until then only the bidder's secret opens it).
 SEALING_SUITE = env.str("SEALING_SUITE", default="AES-256-GCM/SHA-256")

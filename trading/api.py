@@ -366,7 +366,7 @@ class BidsApi(APIView):
         envelope = serializers.FileField(
             required=False,
             help_text=(
-                "a sealed-bid envelope made on the bidder's machine (trading/sealing.py format); "
+                "a sealed-bid envelope made on the bidder's machine (portal/sealing.py format); "
                 "instead of price, secret and documents"
             ),
         )

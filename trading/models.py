@@ -6,7 +6,7 @@ are per project; from the opening on, each lot goes its own way (a lot may fail 
 another is awarded). States move only through `trading.state_machine`, which writes every
 move to the trade log.
 
-Sealed bids: a `BidSubmission` stores only an encrypted envelope (`trading.sealing`); its
+Sealed bids: a `BidSubmission` stores only an encrypted envelope (`portal.sealing`); its
 price and documents exist in clear nowhere until the bidder decrypts it at the opening.
 """
 

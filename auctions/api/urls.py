@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from auctions.api import qualification, views
+from auctions.api import qualification, tender, views
 
 urlpatterns = [
     path("", views.ListingsApi.as_view(), name="auction-list"),
@@ -21,6 +21,13 @@ urlpatterns = [
         views.PreDisclosureApi.as_view(),
         name="auction-pre-disclosure",
     ),
+    path("<int:listing_id>/tender-bid/", tender.TenderBidApi.as_view(), name="auction-tender-bid"),
+    path(
+        "<int:listing_id>/tender-bid/decrypt/",
+        tender.TenderDecryptApi.as_view(),
+        name="auction-tender-decrypt",
+    ),
+    path("<int:listing_id>/opening/", tender.OpeningApi.as_view(), name="auction-opening"),
     path("<int:listing_id>/agreement/", views.AgreementApi.as_view(), name="auction-agreement"),
     path("<int:listing_id>/session/", views.SessionFaultApi.as_view(), name="auction-session"),
     path(

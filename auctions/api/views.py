@@ -90,6 +90,10 @@ class ListingOutput(serializers.ModelSerializer):
             "listing_ends_at",
             "auction_starts_at",
             "ends_at",
+            "tender_starts_at",
+            "opening_at",
+            "decrypt_window_minutes",
+            "opening_closes_at",
             "current_price",
             "bid_count",
             "final_price",
@@ -204,7 +208,10 @@ def _state(request, listing_id: int) -> dict:
 class ListingInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     category = serializers.ChoiceField(choices=["land", "mining", "equity"])
-    method = serializers.ChoiceField(choices=["auction", "listing"])
+    method = serializers.ChoiceField(
+        choices=["auction", "listing", "tender"],
+        help_text="tender (招标): land and mining only, sealed bids opened at `opening_at`.",
+    )
     centre = serializers.SlugRelatedField(slug_field="code", queryset=Centre.objects.all())
     transferor = serializers.SlugRelatedField(
         slug_field="uscc", queryset=MarketEntity.objects.all()
@@ -225,6 +232,18 @@ class ListingInput(serializers.Serializer):
     auction_starts_at = serializers.DateTimeField(required=False)
     ends_at = serializers.DateTimeField(
         required=False, help_text="End of an auction's free bidding period."
+    )
+    tender_starts_at = serializers.DateTimeField(
+        required=False, help_text="Tender: sealed bids are accepted from this instant."
+    )
+    opening_at = serializers.DateTimeField(
+        required=False, help_text="Tender: the bid deadline, which is the opening time (开标)."
+    )
+    decrypt_window_minutes = serializers.IntegerField(
+        min_value=5,
+        max_value=240,
+        default=30,
+        help_text="Tender: minutes each bidder has to decrypt its bid at the opening.",
     )
     description = serializers.CharField(required=False, allow_blank=True)
     location = serializers.CharField(required=False, allow_blank=True, max_length=200)

@@ -66,6 +66,12 @@ def _lock(listing_id: int) -> Listing:
 
 
 def _ended_refusal(listing: Listing):
+    if listing.method.code == "tender":
+        return refuse(
+            _("This listing is a tender: submit a sealed bid before the deadline."),
+            "not_an_auction",
+            status=409,
+        )
     if listing.state in {Listing.State.ANNOUNCED, Listing.State.DRAFT, Listing.State.AGREEMENT}:
         return refuse(_("Bidding has not started."), "not_started", status=409)
     if listing.state == Listing.State.SUSPENDED:

@@ -23,8 +23,8 @@ from portal.errors import ApplicationError
 AUCTION_CATEGORIES = ("land", "mining", "equity")
 #: Methods a listing may be created with, per category.
 METHODS = {
-    "land": ("auction", "listing"),
-    "mining": ("auction", "listing"),
+    "land": ("auction", "listing", "tender"),
+    "mining": ("auction", "listing", "tender"),
     "equity": ("listing",),
 }
 
@@ -51,6 +51,9 @@ DETAIL_FIELDS = (
     "listing_ends_at",
     "auction_starts_at",
     "ends_at",
+    "tender_starts_at",
+    "opening_at",
+    "decrypt_window_minutes",
 )
 
 
@@ -76,11 +79,13 @@ def _violations_error(violations: list[Violation]) -> ApplicationError:
 
 def schedule_of(listing: Listing, *, announced_at: datetime | None = None) -> dict:
     """The listing's dates under the names the catalog's rules read."""
+    trading_starts_at = {
+        "auction": listing.auction_starts_at,
+        "tender": listing.tender_starts_at,  # 投标开始日 (39号令(国土) 第9条)
+    }.get(listing.method.code)
     values = {
         "announcement_published_at": announced_at or listing.announcement_published_at,
-        "trading_starts_at": listing.auction_starts_at
-        if listing.method.code == "auction"
-        else None,
+        "trading_starts_at": trading_starts_at,
         "listing_starts_at": listing.listing_starts_at,
         "listing_ends_at": listing.listing_ends_at,
     }
@@ -105,7 +110,28 @@ def _check_structure(listing: Listing) -> None:
         if getattr(listing, field) in (None, ""):
             raise refuse(message, "required", field)
 
-    if method == "listing":
+    if method == "tender":
+        need("tender_starts_at", _("A tender needs the start of its bid period."))
+        need("opening_at", _("A tender needs its bid deadline, which is the opening time."))
+        if listing.opening_at <= listing.tender_starts_at:
+            raise refuse(
+                _("The bid deadline must come after the start of the bid period."),
+                "invalid",
+                "opening_at",
+            )
+        if listing.registration_ends_at > listing.opening_at:
+            raise refuse(
+                _("Registration must close no later than the bid deadline."),
+                "invalid",
+                "registration_ends_at",
+            )
+        if not 5 <= listing.decrypt_window_minutes <= 240:
+            raise refuse(
+                _("The decryption window is between 5 and 240 minutes."),
+                "invalid",
+                "decrypt_window_minutes",
+            )
+    elif method == "listing":
         need("listing_starts_at", _("A listing needs the start of its listing period."))
         need("listing_ends_at", _("A listing needs the end of its listing period."))
         if listing.listing_ends_at <= listing.listing_starts_at:
@@ -239,8 +265,21 @@ def _announcement_body(listing: Listing) -> str:
         lines.append(_("Location: %(value)s") % {"value": listing.location})
     if listing.target_company:
         lines.append(_("Target company: %(value)s") % {"value": listing.target_company})
-    lines.append(_("Starting price: %(value)s yuan") % {"value": listing.starting_price})
-    lines.append(_("Increment: %(value)s yuan") % {"value": listing.increment})
+    if listing.method.code == "tender":
+        lines.append(
+            _("Minimum bid price: %(value)s yuan (sealed bids; the highest valid price wins)")
+            % {"value": listing.starting_price}
+        )
+        lines.append(
+            _("Sealed bids from %(start)s until %(deadline)s, when the bids are opened")
+            % {
+                "start": timezone.localtime(listing.tender_starts_at).strftime("%Y-%m-%d %H:%M"),
+                "deadline": timezone.localtime(listing.opening_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    else:
+        lines.append(_("Starting price: %(value)s yuan") % {"value": listing.starting_price})
+        lines.append(_("Increment: %(value)s yuan") % {"value": listing.increment})
     lines.append(_("Deposit: %(value)s yuan") % {"value": listing.deposit_amount})
     return "\n".join(line for line in lines if line)
 

@@ -13,13 +13,26 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from auctions import rules
-from auctions.models import AuctionAnnouncement, Bid, DepositMovement, Listing, Registration
+from auctions.models import (
+    AuctionAnnouncement,
+    Bid,
+    DepositMovement,
+    Listing,
+    Registration,
+    TenderBid,
+)
 from auctions.services.common import deposit_refund_due
 from auctions.state_machine import log, move
 
 S = Listing.State
+
+CONSEQUENCE_LABELS = {
+    "revoked": gettext_lazy("treated as revoked (the bidder's failure)"),
+    "withdrawn": gettext_lazy("treated as withdrawn (not the bidder's fault)"),
+}
 
 
 def logged_bids(listing: Listing, *, phase: str | None = None) -> list[rules.LoggedBid]:
@@ -216,6 +229,61 @@ def _finish_live(listing: Listing, now: datetime) -> Listing:
     )
 
 
+def close_opening(listing: Listing, *, actor, now: datetime) -> Listing:
+    """End a tender's opening (开标) on a listing locked by the caller: every bid still
+    sealed is invalid (revoked when the bidder failed or never tried, withdrawn when the
+    envelope failed through no fault of its own: 电子招标投标办法 第31条, applied by analogy),
+    then the decrypted bids decide by price (价高者得, 39号令(国土) 第14条): the highest
+    valid price at or above the reserve wins, the earliest receipt at an equal price; below
+    the reserve, or with no valid bid, the tender fails. Deposits as for an auction."""
+    sealed = (
+        TenderBid.objects.filter(listing=listing, state=TenderBid.State.SEALED)
+        .select_related("registration")
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    )
+    for bid in sealed:
+        cause = bid.last_failure or None
+        consequence = rules.failed_decryption_consequence(cause)
+        bid.state = TenderBid.State.INVALID
+        bid.invalid_reason = (
+            _("Not decrypted within the window (%(cause)s): %(consequence)s (%(source)s).")
+            % {
+                "cause": cause or _("no attempt"),
+                "consequence": CONSEQUENCE_LABELS[consequence],
+                "source": rules.FAILED_DECRYPTION_SOURCE,
+            }
+        )[:300]
+        bid.save(update_fields=["state", "invalid_reason"])
+        log(
+            "auction.tender_bid_invalid",
+            listing,
+            actor=actor,
+            obj=bid,
+            number=bid.registration.number,
+            cause=cause,
+            consequence=consequence,
+            source=rules.FAILED_DECRYPTION_SOURCE,
+        )
+    opened = TenderBid.objects.filter(listing=listing, state=TenderBid.State.DECRYPTED)
+    result = rules.outcome(
+        rules.sealed_bids_in_receipt_order(
+            (bid.registration_id, bid.price, bid.received_at, bid.pk) for bid in opened
+        ),
+        reserve=listing.reserve_price,
+    )
+    if result.winner is None:
+        reason = {
+            "no_bids": _("no valid bid"),
+            "below_reserve": _("the best bid stayed below the reserve price"),
+        }[result.reason]
+        return fail(listing, actor=actor, reason=reason, now=now)
+    winner = Registration.objects.select_related("entity").get(pk=result.winner.bidder)
+    return conclude(
+        listing, actor=actor, winner=winner, price=result.winner.amount, method="tender", now=now
+    )
+
+
 def contenders(listing: Listing):
     """Intended buyers whose deposit is held: the registrations the review must decide."""
     return Registration.objects.filter(
@@ -238,6 +306,10 @@ def advance(listing: Listing, now: datetime) -> Listing:
                 move(listing, "open_listing", actor=None)
         elif method == "auction" and now >= listing.auction_starts_at:
             move(listing, "start_auction", actor=None, ends_at=listing.ends_at)
+        elif method == "tender" and now >= listing.tender_starts_at:
+            move(listing, "open_tender", actor=None, opening_at=listing.opening_at)
+    if listing.state == S.OPENING and now >= listing.opening_closes_at:
+        return close_opening(listing, actor=None, now=now)
     if (
         listing.state in {S.ANNOUNCED, S.LISTING}
         and method == "listing"
@@ -307,6 +379,8 @@ def due_listing_ids(now: datetime) -> list[int]:
             )
             | Q(state__in=[S.ANNOUNCED, S.LISTING], listing_ends_at__lte=now)
             | Q(state=S.ANNOUNCED, method__code="auction", auction_starts_at__lte=now)
+            | Q(state=S.ANNOUNCED, method__code="tender", tender_starts_at__lte=now)
+            | Q(state=S.OPENING, opening_closes_at__lte=now)
             | Q(state=S.LIVE, ends_at__lte=now)
         ).values_list("pk", flat=True)
     )
@@ -318,6 +392,8 @@ def is_due(listing: Listing, now: datetime) -> bool:
     if listing.state == S.ANNOUNCED:
         if method == "auction":
             return now >= listing.auction_starts_at
+        if method == "tender":
+            return now >= listing.tender_starts_at
         if listing.category.code != "equity" and now >= listing.listing_starts_at:
             return True
         return now >= listing.listing_ends_at
@@ -325,6 +401,8 @@ def is_due(listing: Listing, now: datetime) -> bool:
         return now >= listing.listing_ends_at
     if listing.state == S.LIVE:
         return now >= listing.ends_at
+    if listing.state == S.OPENING:
+        return now >= listing.opening_closes_at
     return False
 
 

@@ -1,12 +1,13 @@
 """The demo (make demo → load_demo) shows every stage of auctions: a land listing in its
-listing period, a live mining auction, an equity transfer in disclosure, a sold lot with its
-result — built through the services, and loading it twice changes nothing."""
+listing period, a live mining auction, an equity transfer in disclosure, a land tender in
+its bid period, a sold lot with its result — built through the services, and loading it
+twice changes nothing."""
 
 import pytest
 from django.urls import reverse
 
 from auctions import demo
-from auctions.models import AuctionAnnouncement, Bid, Listing, Registration
+from auctions.models import AuctionAnnouncement, Bid, Listing, Registration, TenderBid
 from portal.demo_data import DEMO_PASSWORD, demo_uscc, load_demo
 from portal.tradelog.models import TradeLogEntry
 
@@ -27,7 +28,11 @@ def test_the_demo_has_a_lot_at_every_stage_and_loads_twice_the_same(client):
         demo.MINING_LIVE: Listing.State.LIVE,
         demo.EQUITY_DISCLOSURE: Listing.State.ANNOUNCED,
         demo.LAND_SOLD: Listing.State.SOLD,
+        demo.LAND_TENDER: Listing.State.TENDER,
     }
+    # The tender's one sealed bid holds no price in the clear; it opens with its passphrase.
+    sealed = TenderBid.objects.get(listing=lots[demo.LAND_TENDER])
+    assert sealed.state == TenderBid.State.SEALED and sealed.price is None
     sold = lots[demo.LAND_SOLD]
     assert (
         sold.final_price == sold.current_price and sold.winner.entity.name == "漳州示范置业有限公司"

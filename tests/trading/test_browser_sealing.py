@@ -1,6 +1,6 @@
 """The bid sealed in the bidder's browser (trading/static/trading/seal-bid.js, run here under
 Node with the same WebCrypto and scrypt-js the page uses) opens with the server's own
-trading/sealing.py, receipt digest and all; and the web form accepts such an envelope."""
+portal/sealing.py, receipt digest and all; and the web form accepts such an envelope."""
 
 import base64
 import json
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from portal import sealing
 from tests.trading.conftest import SECRETS, local
-from trading import sealing
 from trading.models import BidSubmission
 from trading.services import openings
 

@@ -11,10 +11,10 @@ from django.db import connection
 from django.utils import timezone
 
 from experts.models import DrawInvitation
+from portal import sealing
 from portal.tradelog.models import TradeLogEntry
 from portal.tradelog.selectors import verify_trade_log
 from tests.trading.conftest import SECRETS, client_for, local
-from trading import sealing
 from trading.models import (
     BidSecurity,
     CommitteeMember,

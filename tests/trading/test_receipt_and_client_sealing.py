@@ -12,10 +12,10 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from portal import sealing
 from portal.errors import ApplicationError
 from portal.tradelog.models import TradeLogEntry
 from tests.trading.conftest import SECRETS, client_for, local
-from trading import sealing
 from trading.models import BidSubmission
 from trading.services import openings
 

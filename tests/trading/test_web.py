@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Category, TradingMethod
+from portal import sealing
 from portal.centres.models import VenueBooking
 from tests.trading.conftest import SECRETS, chair_of, draw_committee, local, submit
-from trading import sealing
 from trading.models import (
     Announcement,
     BidSecurity,

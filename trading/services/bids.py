@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from catalog.selectors import rule_by_code
 from credit.eligibility import SecurityAdjustment, entity_eligibility, security_adjustment
-from trading import policies, sealing
+from portal import sealing
+from trading import policies
 from trading.models import (
     BidSecurity,
     BidSubmission,

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.selectors import rule_by_code
+from portal import sealing
 from portal.centres.models import Venue
 from portal.centres.services import book_venue
-from trading import document_metadata, policies, sealing
+from trading import document_metadata, policies
 from trading.models import (
     Announcement,
     BidSubmission,

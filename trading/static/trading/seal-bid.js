@@ -1,6 +1,6 @@
 /*
  * Sealing a bid in the bidder's browser: the same bid package and envelope, byte for byte in
- * format, as trading/sealing.py (read that module's docstring for the formats). The price, the
+ * format, as portal/sealing.py (read that module's docstring for the formats). The price, the
  * documents and the secret never leave this page in the clear; the server receives the
  * envelope and the receipt digest only, and checks both when the bid is opened.
  *

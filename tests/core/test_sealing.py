@@ -15,7 +15,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trading import sealing
+from portal import sealing
 
 
 @pytest.fixture(autouse=True)
