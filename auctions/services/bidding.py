@@ -73,7 +73,8 @@ def _ended_refusal(listing: Listing):
     return refuse(_("Bidding has ended."), "ended", status=409)
 
 
-def _refusal_error(refusal):
+def refusal_error(refusal):
+    """The 409 of a rule's refusal, naming the amount and the minimum."""
     message = _(REFUSAL_MESSAGES[refusal.code]) % {"minimum": refusal.minimum}
     error = refuse(message, refusal.code, "amount", status=409)
     error.fields["minimum"] = [str(refusal.minimum)]
@@ -91,7 +92,7 @@ def _refuse_if_already_too_low(listing_id: int, amount) -> None:
     if live.enabled():
         refusal = live.minimum_refusal(listing_id, amount, now)
         if refusal is not None:
-            raise _refusal_error(refusal)
+            raise refusal_error(refusal)
         return
     row = (
         Listing.objects.filter(pk=listing_id)
@@ -119,7 +120,7 @@ def _refuse_if_already_too_low(listing_id: int, amount) -> None:
         increment_rule=row["increment_rule"],
     )
     if refusal is not None and refusal.code == "too_low":
-        raise _refusal_error(refusal)
+        raise refusal_error(refusal)
 
 
 def _registration_of(actor, listing_id: int) -> Registration | None:
@@ -164,7 +165,7 @@ def _place(*, actor, listing_id: int, amount, registration: Registration | None)
         increment_rule=listing.increment_rule,
     )
     if refusal is not None:
-        raise _refusal_error(refusal)
+        raise refusal_error(refusal)
     phase = Bid.Phase.LIVE if listing.state == Listing.State.LIVE else Bid.Phase.LISTING
     if phase == Bid.Phase.LIVE:
         listing.ends_at = rules.extended_end(
