@@ -22,6 +22,7 @@ commit's callback is robust (`supervision.apps`).
 The embedded default (memory broker, tasks run eagerly) has no Redis: every kick is sent.
 """
 
+import functools
 import logging
 import threading
 
@@ -41,10 +42,14 @@ def pending_key() -> str:
     """The marker of a pending kick, one per queue the kicks go to."""
     from django.conf import settings
 
+    return f"supervision:kick-pending:{settings.SUPERVISION_TASK_QUEUE or _default_queue()}"
+
+
+@functools.cache
+def _default_queue() -> str:
     from portal.celery import app
 
-    queue = settings.SUPERVISION_TASK_QUEUE or app.conf.task_default_queue
-    return f"supervision:kick-pending:{queue}"
+    return app.conf.task_default_queue
 
 
 def _broker_connection():
