@@ -24,7 +24,11 @@ gunicorn with uvicorn (ASGI) workers, the production shape (deploy/), and bids a
 think time unless it leads; the push lag is the time from a 201 to a watcher's event showing
 it. Latency is measured per request from just before it is sent (a new connection where
 the sync workers close them) to the end of the response; gunicorn's own time per request is
-read from its access log. Target (issue 7):
+read from its access log. Each bid carries an X-Bench-Request id that gunicorn logs, so its
+client latency splits into gunicorn's own time and the rest (the wait for a worker: the
+listen queue, and on a saturated machine the CPU the workers did not get), reported for the
+opening, the 0.5 s after a new price and otherwise, with the refused bids' share of the
+workers' time in each (`burst_breakdown`). Target (issue 7):
 p99 of an accepted bid under 100 ms; the invariants always hold.
 """
 
