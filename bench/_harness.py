@@ -300,9 +300,10 @@ class Gunicorn:
             "2048",
             "--access-logfile",
             str(self.access_log),
-            # status, request time in µs (from the request line read to the response sent), path
+            # status, request time in µs (from the request line read to the response sent),
+            # path, worker pid, and the client's request id (X-Bench-Request, "-" if none)
             "--access-logformat",
-            '%(s)s %(D)s %(m)s "%(U)s" %(p)s',
+            '%(s)s %(D)s %(m)s "%(U)s" %(p)s %({x-bench-request}i)s',
             "--error-logfile",
             str(self.error_log),
             "--chdir",
@@ -357,6 +358,17 @@ class Gunicorn:
         if not self.server_log.exists():
             return ""
         return self.server_log.read_text(errors="replace")[:limit]
+
+    def request_times(self) -> dict[str, tuple[int, int]]:
+        """The client's request id (X-Bench-Request) → (status, µs in gunicorn)."""
+        times = {}
+        if not self.access_log.exists():
+            return times
+        for line in self.access_log.read_text().splitlines():
+            parts = line.split()
+            if len(parts) >= 6 and parts[0].isdigit() and parts[5] != "-":
+                times[parts[5]] = (int(parts[0]), int(parts[1]))
+        return times
 
     def access_records(self) -> list[tuple[int, int, str, str]]:
         """(status, µs, method, path) of every request in the access log."""

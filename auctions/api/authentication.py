@@ -24,6 +24,17 @@ _TOKEN_WITH_USER = CompiledQuery(
 )
 
 
+def active_token_user(key: str):
+    """The active user of this token, or None (missing token, inactive user, or not on
+    PostgreSQL): the same query as `LiveTokenAuthentication`, which answers why."""
+    if connection.vendor != "postgresql":
+        return None
+    token = _TOKEN_WITH_USER.first(key=key)
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
 class LiveTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         if connection.vendor != "postgresql":

@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 
 from auctions import live, selectors, streams
 from auctions.api.authentication import LiveTokenAuthentication
+from auctions.api.early_refusal import too_low_answer
 from auctions.models import IncrementRule, Listing, Registration
 from auctions.services import listings, registrations
 from auctions.services.bidding import place_bid
@@ -505,6 +506,17 @@ class BidsApi(APIView):
         body = selectors.accepted_bid_state(request.user, listing, accepted.registration).as_dict()
         body["bid"] = {"sequence": accepted.bid.sequence, "amount": str(accepted.bid.amount)}
         return Response(body, status=status.HTTP_201_CREATED)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST":
+            # Most bids are too low by the time they arrive: answered from the snapshot with
+            # the full path's checks, without DRF's machinery (auctions/api/early_refusal.py).
+            answer = too_low_answer(
+                request, kwargs["listing_id"], headers=self.default_response_headers
+            )
+            if answer is not None:
+                return answer
+        return super().dispatch(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

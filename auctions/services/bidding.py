@@ -79,7 +79,8 @@ def _ended_refusal(listing: Listing):
     return refuse(_("Bidding has ended."), "ended", status=409)
 
 
-def _refusal_error(refusal):
+def refusal_error(refusal):
+    """The 409 of a rule's refusal, naming the amount and the minimum."""
     message = _(REFUSAL_MESSAGES[refusal.code]) % {"minimum": refusal.minimum}
     error = refuse(message, refusal.code, "amount", status=409)
     error.fields["minimum"] = [str(refusal.minimum)]
@@ -97,7 +98,7 @@ def _refuse_if_already_too_low(listing_id: int, amount) -> None:
     if live.enabled():
         refusal = live.minimum_refusal(listing_id, amount, now)
         if refusal is not None:
-            raise _refusal_error(refusal)
+            raise refusal_error(refusal)
         return
     row = (
         Listing.objects.filter(pk=listing_id)
@@ -125,7 +126,7 @@ def _refuse_if_already_too_low(listing_id: int, amount) -> None:
         increment_rule=row["increment_rule"],
     )
     if refusal is not None and refusal.code == "too_low":
-        raise _refusal_error(refusal)
+        raise refusal_error(refusal)
 
 
 def _registration_of(actor, listing_id: int) -> Registration | None:
@@ -138,8 +139,9 @@ def _registration_of(actor, listing_id: int) -> Registration | None:
 @transaction.atomic
 def _place(*, actor, listing_id: int, amount, registration: Registration | None) -> Accepted:
     """Under the lot's row lock only what must be serialised: the state and due-move checks,
-    the credit check at the bid's instant, the increment rule, the bid, the row's update,
-    the trade log. The registration was read before the lock (`_registration_of`)."""
+    the increment rule, the credit check at the bid's instant (after a too-low refusal, which
+    needs none), the bid, the row's update, the trade log. The registration was read before
+    the lock (`_registration_of`)."""
     listing = _lock(listing_id)
     now = timezone.now()
     if is_due(listing, now):
@@ -161,7 +163,6 @@ def _place(*, actor, listing_id: int, amount, registration: Registration | None)
         raise refuse(
             _("Your deposit has not been confirmed received."), "deposit_not_confirmed", status=409
         )
-    check_eligible(listing, registration.entity, at=now)
     refusal = rules.check_bid(
         amount=amount,
         current_price=listing.current_price,
@@ -169,8 +170,14 @@ def _place(*, actor, listing_id: int, amount, registration: Registration | None)
         increment=listing.increment,
         increment_rule=listing.increment_rule,
     )
+    # Overtaken while it waited for the lock (the bids at one price queue behind the
+    # winner's transaction): refused at once, as the early refusal would have, so that each
+    # holds the lot's lock for the rule alone, not for the credit query as well.
+    if refusal is not None and refusal.code == "too_low":
+        raise refusal_error(refusal)
+    check_eligible(listing, registration.entity, at=now)
     if refusal is not None:
-        raise _refusal_error(refusal)
+        raise refusal_error(refusal)
     phase = Bid.Phase.LIVE if listing.state == Listing.State.LIVE else Bid.Phase.LISTING
     if phase == Bid.Phase.LIVE:
         listing.ends_at = rules.extended_end(

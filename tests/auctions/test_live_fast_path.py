@@ -62,6 +62,22 @@ def test_a_too_low_bid_is_refused_from_the_snapshot_without_a_query(live_auction
     assert len(queries) == 0, [q["sql"] for q in queries]
 
 
+def test_a_bid_overtaken_while_it_waited_for_the_lock_is_refused_without_the_credit_query(
+    live_auction, bidders
+):
+    """Without a snapshot to refuse it early, a too-low bid reaches the row lock: it is
+    refused there by the rule alone, holding the lot's lock for as little as possible."""
+    auction, _numbers = live_auction
+    place_bid(actor=bidders["b"], listing=auction.pk, amount="3000000")
+    live._store().forget(auction.pk)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ApplicationError) as refused:
+        place_bid(actor=bidders["a"], listing=auction.pk, amount="3000000")
+    assert refused.value.code == "too_low" and refused.value.fields["minimum"] == ["3050000.00"]
+    statements = [q["sql"] for q in queries]
+    assert any("FOR UPDATE" in sql for sql in statements), statements  # it took the lock
+    assert not any("credit_" in sql for sql in statements), statements
+
+
 def test_a_lagging_snapshot_never_refuses_a_bid_the_committed_row_accepts(live_auction, bidders):
     """The snapshot is written after the commit: when it lags (its refresh lost or not yet
     run) it shows an older, lower minimum, so the early refusal refuses less, never more."""
