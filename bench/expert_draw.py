@@ -31,7 +31,9 @@ counted draw (wall, CPU, database wait, collections: the provider call, the scre
 queries and pure filter, the digests, each COMMIT, the re-check, the invitations...) and
 prints them for the middle of the draws beside the slowest 2 % (FILE: every draw's phases
 as JSON lines). It wraps the draw's functions in this process only; the production code
-carries no timing.
+carries no timing. The measuring process warms itself as a web worker does
+(`portal.warmup.warm`, which also freezes the start-up heap out of the garbage collector's
+reach); `--cold` leaves that out.
 """
 
 from __future__ import annotations
@@ -107,6 +109,9 @@ def main() -> int:
     parser.add_argument("--profile", help="write a cProfile of the counted draws to this file")
     parser.add_argument("--queries", action="store_true", help="list one draw's statements")
     parser.add_argument(
+        "--cold", action="store_true", help="skip the web worker's warm-up (portal.warmup)"
+    )
+    parser.add_argument(
         "--phases",
         nargs="?",
         const="-",
@@ -160,6 +165,13 @@ def child(args) -> int:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = "memory://"
+    # The draw runs in a web worker, which warms itself when it starts (deploy/gunicorn.conf.py
+    # → portal.warmup: the imports of the first requests, then the start-up heap frozen out
+    # of the garbage collector's full collections). `--cold` measures without it.
+    if not args.cold:
+        from portal.warmup import warm
+
+        warm()
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
