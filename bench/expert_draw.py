@@ -364,15 +364,16 @@ class PhaseClock:
 
         self.stack: list[str] = []
         self.marks: list[tuple[float, float]] = []
-        self.current: dict[str, list[float]] = {}  # path → [wall, cpu, db, statements, gc]
+        # path → [wall, cpu, db, statements, collections' wall, collections' CPU]
+        self.current: dict[str, list[float]] = {}
         self.active = False
         gc.callbacks.append(self._gc)
-        self._gc_began = 0.0
+        self._gc_began = self._gc_began_cpu = 0.0
         self.full_collections = 0
 
     def _charge(self, index: int, value: float) -> None:
         path = "/".join(self.stack)
-        self.current.setdefault(path, [0.0, 0.0, 0.0, 0, 0.0])[index] += value
+        self.current.setdefault(path, [0.0, 0.0, 0.0, 0, 0.0, 0.0])[index] += value
 
     def _switch(self) -> None:
         """Charge the time since the last switch to the phase on top of the stack."""
@@ -428,8 +429,12 @@ class PhaseClock:
     def _gc(self, phase, info) -> None:
         if phase == "start":
             self._gc_began = time.perf_counter()
+            self._gc_began_cpu = time.process_time()
         elif self.active and self.stack:
+            # Wall and CPU apart: on a loaded machine a collection's wall time includes the
+            # time the process waited for a core.
             self._charge(4, time.perf_counter() - self._gc_began)
+            self._charge(5, time.process_time() - self._gc_began_cpu)
             if info["generation"] == 2:
                 self.full_collections += 1
 
@@ -499,7 +504,8 @@ def install_phase_clock() -> PhaseClock:
 
 def print_phases(title: str, draws: list[dict]) -> None:
     """Per phase: the mean over the middle of the draws (ranked 40–60 % by wall time) beside
-    the mean over the slowest 2 %: wall, CPU and database wait, ms."""
+    the mean over the slowest 2 %: wall, CPU, database wait and the garbage collector's wall
+    and CPU time, ms (a phase's own time, its callees' apart)."""
     ranked = sorted(draws, key=lambda d: d["wall"])
     n = len(ranked)
     middle = ranked[int(n * 0.4) : max(int(n * 0.6), int(n * 0.4) + 1)]
@@ -507,24 +513,25 @@ def print_phases(title: str, draws: list[dict]) -> None:
     paths = sorted({p for d in draws for p in d["phases"]})
 
     def mean(rows, path, index):
-        return sum(d["phases"].get(path, [0, 0, 0, 0, 0])[index] for d in rows) / len(rows)
+        return sum(d["phases"].get(path, [0] * 6)[index] for d in rows) / len(rows)
 
     print(
         f"\n{title}: phases, mean of the middle {len(middle)} draws (40–60 %) | the slowest "
         f"{len(slow)} ({', '.join(str(round(d['wall'] * 1000)) for d in slow)} ms); ms"
     )
     print(
-        f"  {'phase':44s} {'wall':>6s} {'cpu':>6s} {'db':>6s} {'gc':>5s} | "
-        f"{'wall':>6s} {'cpu':>6s} {'db':>6s} {'gc':>5s} {'Δwall':>6s}"
+        f"  {'phase':44s} {'wall':>6s} {'cpu':>6s} {'db':>6s} {'gc':>5s} {'gcCPU':>5s} | "
+        f"{'wall':>6s} {'cpu':>6s} {'db':>6s} {'gc':>5s} {'gcCPU':>5s} {'Δwall':>6s}"
     )
     for path in paths:
-        m = [mean(middle, path, i) * (1 if i == 3 else 1000) for i in range(5)]
-        s = [mean(slow, path, i) * (1 if i == 3 else 1000) for i in range(5)]
+        m = [mean(middle, path, i) * (1 if i == 3 else 1000) for i in range(6)]
+        s = [mean(slow, path, i) * (1 if i == 3 else 1000) for i in range(6)]
         if max(m[0], s[0]) < 0.3:
             continue
         print(
-            f"  {path[5:] or '(draw itself)':44s} {m[0]:6.1f} {m[1]:6.1f} {m[2]:6.1f} {m[4]:5.1f}"
-            f" | {s[0]:6.1f} {s[1]:6.1f} {s[2]:6.1f} {s[4]:5.1f} {s[0] - m[0]:+6.1f}"
+            f"  {path[5:] or '(draw itself)':44s} {m[0]:6.1f} {m[1]:6.1f} {m[2]:6.1f} {m[4]:5.1f} "
+            f"{m[5]:5.1f} | {s[0]:6.1f} {s[1]:6.1f} {s[2]:6.1f} {s[4]:5.1f} {s[5]:5.1f} "
+            f"{s[0] - m[0]:+6.1f}"
         )
     full = [(d["index"], round(d["wall"] * 1000)) for d in draws if d["full_collections"]]
     print(f"  draws with a full collection inside (index, wall ms): {full}")
