@@ -283,11 +283,23 @@ def child(args) -> int:
                             "cpu": elapsed_cpu,
                             "gc_between": collections,  # since the previous draw ended
                             "full_collections": clock.full_collections,
-                            "phases": phases,
+                            # As text: thousands of kept dicts and lists would make the
+                            # collector's full collections, the very thing measured, slower
+                            # as the run goes on (text is not tracked by the collector).
+                            "phases": json.dumps(phases),
                         }
                     )
                     if phase_log is not None:
-                        phase_log.write(json.dumps({"scenario": title, **phased[-1]}) + "\n")
+                        phase_log.write(
+                            json.dumps(
+                                {
+                                    "scenario": title,
+                                    **phased[-1],
+                                    "phases": json.loads(phased[-1]["phases"]),
+                                }
+                            )
+                            + "\n"
+                        )
                 collections = sum(s["collections"] for s in gc.get_stats())
             if profiler is not None and counted:
                 profiler.disable()
@@ -506,6 +518,7 @@ def print_phases(title: str, draws: list[dict]) -> None:
     """Per phase: the mean over the middle of the draws (ranked 40–60 % by wall time) beside
     the mean over the slowest 2 %: wall, CPU, database wait and the garbage collector's wall
     and CPU time, ms (a phase's own time, its callees' apart)."""
+    draws = [{**d, "phases": json.loads(d["phases"])} for d in draws]
     ranked = sorted(draws, key=lambda d: d["wall"])
     n = len(ranked)
     middle = ranked[int(n * 0.4) : max(int(n * 0.6), int(n * 0.4) + 1)]
