@@ -26,12 +26,20 @@ postgresql://postgres@127.0.0.1:5432/postgres).
 
 `--scenario N` (1–3, repeatable) runs only those scenarios; `--profile FILE` writes a cProfile
 of the counted draws (the timings are then not comparable); `--queries` also reports the
-database round trips of one draw, by statement.
+database round trips of one draw, by statement; `--phases [FILE]` times each phase of every
+counted draw (wall, CPU, database wait, collections: the provider call, the screening's
+queries and pure filter, the digests, each COMMIT, the re-check, the invitations...) and
+prints them for the middle of the draws beside the slowest 2 % (FILE: every draw's phases
+as JSON lines). It wraps the draw's functions in this process only; the production code
+carries no timing. The measuring process warms itself as a web worker does
+(`portal.warmup.warm`, which also freezes the start-up heap out of the garbage collector's
+reach); `--cold` leaves that out.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -100,6 +108,16 @@ def main() -> int:
     )
     parser.add_argument("--profile", help="write a cProfile of the counted draws to this file")
     parser.add_argument("--queries", action="store_true", help="list one draw's statements")
+    parser.add_argument(
+        "--cold", action="store_true", help="skip the web worker's warm-up (portal.warmup)"
+    )
+    parser.add_argument(
+        "--phases",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="time each phase of every counted draw; FILE: also write each draw's as JSON lines",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.database.startswith("portal_bench"):
@@ -147,6 +165,13 @@ def child(args) -> int:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = "memory://"
+    # The draw runs in a web worker, which warms itself when it starts (deploy/gunicorn.conf.py
+    # → portal.warmup: the imports of the first requests, then the start-up heap frozen out
+    # of the garbage collector's full collections). `--cold` measures without it.
+    if not args.cold:
+        from portal.warmup import warm
+
+        warm()
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
@@ -215,6 +240,8 @@ def child(args) -> int:
         import cProfile
 
         profiler = cProfile.Profile()
+    clock = install_phase_clock() if args.phases else None
+    phase_log = open(args.phases, "w") if args.phases not in (None, "-") else None  # noqa: SIM115
     report = []
     started_load = " ".join(f"{v:.2f}" for v in os.getloadavg())
     for title, lines, scope in scenarios:
@@ -232,15 +259,48 @@ def child(args) -> int:
 
         if args.queries:
             print_queries(title, draw_once, world["drawer"])
-        timings, cpu, sizes, exclusions = [], [], [], []
+        timings, cpu, sizes, exclusions, phased = [], [], [], [], []
+        collections = 0
         for index in range(args.draws + 5):
             counted = index >= 5  # warm-up draws are not counted
             if profiler is not None and counted:
                 profiler.enable()
+            if clock is not None:
+                collections = sum(s["collections"] for s in gc.get_stats()) - collections
+                clock.start()
             began, began_cpu = time.perf_counter(), time.process_time()
             draw = draw_once()
             elapsed = time.perf_counter() - began
             elapsed_cpu = time.process_time() - began_cpu
+            if clock is not None:
+                phases = clock.stop()
+                if counted:
+                    phased.append(
+                        {
+                            "index": index - 5,
+                            "at": round(time.time(), 3),
+                            "wall": elapsed,
+                            "cpu": elapsed_cpu,
+                            "gc_between": collections,  # since the previous draw ended
+                            "full_collections": clock.full_collections,
+                            # As text: thousands of kept dicts and lists would make the
+                            # collector's full collections, the very thing measured, slower
+                            # as the run goes on (text is not tracked by the collector).
+                            "phases": json.dumps(phases),
+                        }
+                    )
+                    if phase_log is not None:
+                        phase_log.write(
+                            json.dumps(
+                                {
+                                    "scenario": title,
+                                    **phased[-1],
+                                    "phases": json.loads(phased[-1]["phases"]),
+                                }
+                            )
+                            + "\n"
+                        )
+                collections = sum(s["collections"] for s in gc.get_stats())
             if profiler is not None and counted:
                 profiler.disable()
             assert draw.state == ExpertDraw.State.DRAWN, draw.failure_reason
@@ -276,6 +336,8 @@ def child(args) -> int:
         }
         report.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
+        if phased:
+            print_phases(title, phased)
     print()
     print(f"Expert draw from a pool of {args.experts:,}, avoidance against 50 bidders:")
     for row in report:
@@ -297,6 +359,202 @@ def child(args) -> int:
         f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
     )
     return 0
+
+
+# --- Where a draw's time goes: `--phases` ------------------------------------------------
+
+
+class PhaseClock:
+    """Wall time, CPU time and database waits of each phase of a draw, measured by wrapping
+    the functions the draw calls (module attributes replaced in this process only: the
+    production code carries no timing). Each phase is keyed by its path (``request/screen/
+    split/facts``) and charged only its own time, not its callees'; the time of a phase's own
+    lines (building rows, the ORM's compilation) is its ``self`` entry."""
+
+    def __init__(self):
+        import gc
+
+        self.stack: list[str] = []
+        self.marks: list[tuple[float, float]] = []
+        # path → [wall, cpu, db, statements, collections' wall, collections' CPU]
+        self.current: dict[str, list[float]] = {}
+        self.active = False
+        gc.callbacks.append(self._gc)
+        self._gc_began = self._gc_began_cpu = 0.0
+        self.full_collections = 0
+
+    def _charge(self, index: int, value: float) -> None:
+        path = "/".join(self.stack)
+        self.current.setdefault(path, [0.0, 0.0, 0.0, 0, 0.0, 0.0])[index] += value
+
+    def _switch(self) -> None:
+        """Charge the time since the last switch to the phase on top of the stack."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        if self.stack:
+            last_wall, last_cpu = self.marks[-1]
+            self._charge(0, wall - last_wall)
+            self._charge(1, cpu - last_cpu)
+        if self.marks:
+            self.marks[-1] = (wall, cpu)
+
+    def enter(self, label: str) -> None:
+        if not self.active:
+            return
+        self._switch()
+        self.stack.append(label)
+        self.marks.append((time.perf_counter(), time.process_time()))
+
+    def leave(self) -> None:
+        if not self.active:
+            return
+        self._switch()
+        self.stack.pop()
+        self.marks.pop()
+        if self.marks:
+            self.marks[-1] = (time.perf_counter(), time.process_time())
+
+    def wrap(self, owner, name: str, label: str) -> None:
+        import functools
+
+        original = getattr(owner, name)
+
+        @functools.wraps(original)
+        def timed(*args, **kwargs):
+            self.enter(label)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.leave()
+
+        setattr(owner, name, timed)
+
+    def database(self, execute, sql, params, many, context):
+        """An execute_wrapper: the statement's wait charged to the phase that sent it."""
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if self.active and self.stack:
+                self._charge(2, time.perf_counter() - began)
+                self._charge(3, 1)
+
+    def _gc(self, phase, info) -> None:
+        if phase == "start":
+            self._gc_began = time.perf_counter()
+            self._gc_began_cpu = time.process_time()
+        elif self.active and self.stack:
+            # Wall and CPU apart: on a loaded machine a collection's wall time includes the
+            # time the process waited for a core.
+            self._charge(4, time.perf_counter() - self._gc_began)
+            self._charge(5, time.process_time() - self._gc_began_cpu)
+            if info["generation"] == 2:
+                self.full_collections += 1
+
+    def start(self) -> None:
+        self.current = {}
+        self.full_collections = 0
+        self.active = True
+        self.enter("draw")
+
+    def stop(self) -> dict[str, list[float]]:
+        self.leave()
+        self.active = False
+        return self.current
+
+
+def install_phase_clock() -> PhaseClock:
+    """Wrap the functions of a draw, outermost first, each labelled with its phase."""
+    from django.db import connection
+
+    from experts import avoidance, draw_plan, policies, providers, sealed_seed, selectors
+    from experts.models import DrawGroup, DrawInvitation, ExpertDraw
+    from experts.services import draws
+
+    clock = PhaseClock()
+    for owner, name, label in [
+        (draws, "request_draw", "request"),
+        (draws, "execute_draw", "execute"),
+        (providers, "project_parties", "provider"),
+        (policies, "can_request_draw", "policy"),
+        (selectors, "specialties_by_code", "rules and regions"),
+        (selectors, "pool_rules", "rules and regions"),
+        (selectors, "avoidance_rules", "rules and regions"),
+        (selectors, "home_region_codes", "rules and regions"),
+        (ExpertDraw.objects, "create", "insert draw"),
+        (ExpertDraw, "save", "save draw"),
+        (DrawGroup.objects, "bulk_create", "insert groups"),
+        (DrawInvitation.objects, "bulk_create", "insert invitations"),
+        (draws, "draw_gate", "gate lock"),
+        (selectors, "screen_sub_pool", "screen"),
+        (selectors, "split_sub_pool", "split"),
+        (selectors, "_members_by_group", "sub-pool ids"),
+        (selectors, "_fetch", "fetch"),
+        (selectors, "screening_facts_at_once", "facts"),
+        (selectors, "_flagged_with_facts", "flagged and facts"),
+        (selectors, "_facts_of_rows", "facts from rows"),
+        (selectors, "_candidates", "candidates"),
+        (avoidance, "screen_pool", "pure filter"),
+        (draws, "_check_sufficient", "sufficient"),
+        (draw_plan, "group_digest", "digest"),
+        (draw_plan, "eligible_digest", "digest"),
+        (draws, "_exclusions_record", "exclusions record"),
+        (sealed_seed, "seal", "seal"),
+        (draws, "log_draw", "trade log"),
+        (draws, "_lock_draw", "lock draw"),
+        (draws, "_sequence", "replay"),
+        (draws, "_settle", "settle"),
+        (draws, "_obstacles", "re-check"),
+        (draws, "_notify", "notify"),
+    ]:
+        if hasattr(owner, name):  # an older commit (an A/B) may not have it
+            clock.wrap(owner, name, label)
+    # The COMMIT itself (Django's atomic block calls the connection's `_commit`).
+    clock.wrap(connection, "_commit", "COMMIT")
+    connection.execute_wrappers.append(clock.database)
+    return clock
+
+
+def print_phases(title: str, draws: list[dict]) -> None:
+    """Per phase: the mean over the middle of the draws (ranked 40–60 % by wall time) beside
+    the mean over the slowest 2 %: wall, CPU, database wait and the garbage collector's wall
+    and CPU time, ms (a phase's own time, its callees' apart)."""
+    draws = [{**d, "phases": json.loads(d["phases"])} for d in draws]
+    ranked = sorted(draws, key=lambda d: d["wall"])
+    n = len(ranked)
+    middle = ranked[int(n * 0.4) : max(int(n * 0.6), int(n * 0.4) + 1)]
+    slow = ranked[-max(1, round(n * 0.02)) :]
+    paths = sorted({p for d in draws for p in d["phases"]})
+
+    def mean(rows, path, index):
+        return sum(d["phases"].get(path, [0] * 6)[index] for d in rows) / len(rows)
+
+    print(
+        f"\n{title}: phases, mean of the middle {len(middle)} draws (40–60 %) | the slowest "
+        f"{len(slow)} ({', '.join(str(round(d['wall'] * 1000)) for d in slow)} ms); ms"
+    )
+    print(
+        f"  {'phase':44s} {'wall':>6s} {'cpu':>6s} {'db':>6s} {'gc':>5s} {'gcCPU':>5s} | "
+        f"{'wall':>6s} {'cpu':>6s} {'db':>6s} {'gc':>5s} {'gcCPU':>5s} {'Δwall':>6s}"
+    )
+    for path in paths:
+        m = [mean(middle, path, i) * (1 if i == 3 else 1000) for i in range(6)]
+        s = [mean(slow, path, i) * (1 if i == 3 else 1000) for i in range(6)]
+        if max(m[0], s[0]) < 0.3:
+            continue
+        print(
+            f"  {path[5:] or '(draw itself)':44s} {m[0]:6.1f} {m[1]:6.1f} {m[2]:6.1f} {m[4]:5.1f} "
+            f"{m[5]:5.1f} | {s[0]:6.1f} {s[1]:6.1f} {s[2]:6.1f} {s[4]:5.1f} {s[5]:5.1f} "
+            f"{s[0] - m[0]:+6.1f}"
+        )
+    full = [(d["index"], round(d["wall"] * 1000)) for d in draws if d["full_collections"]]
+    print(f"  draws with a full collection inside (index, wall ms): {full}")
+    for label, rows in (("middle", middle), ("slowest", slow)):
+        print(
+            f"  {label}: wall {sum(d['wall'] for d in rows) / len(rows) * 1000:.1f}, "
+            f"CPU {sum(d['cpu'] for d in rows) / len(rows) * 1000:.1f}, "
+            f"collections between draws {sum(d['gc_between'] for d in rows) / len(rows):.1f}, "
+            f"scenario order {[d['index'] for d in rows]}"
+        )
 
 
 def print_queries(title: str, draw_once, drawer) -> None:
@@ -335,6 +593,8 @@ def print_queries(title: str, draw_once, drawer) -> None:
 
 def existing_pool(size: int) -> dict | None:
     """The pool a previous run left in this database (`--keep`, `--reuse`), or None."""
+    from django.db import connection
+
     from experts import services
     from experts.models import (
         DrawInvitation,
@@ -357,6 +617,11 @@ def existing_pool(size: int) -> dict | None:
     drawer = User.objects.get(username="bench_drawer")
     for draw in ExpertDraw.objects.filter(project_id=1, state__in=["committed", "drawn"]):
         services.cancel_draw(draw=draw, actor=drawer, reason="benchmark")
+    with connection.cursor() as cursor:
+        # Every run leaves its draws, invitations and trade-log entries behind: statistics
+        # and the visibility map as autovacuum would keep them (this server may run without
+        # it), so that a reused pool is planned like a fresh one, run after run.
+        cursor.execute("VACUUM ANALYZE")
     other = ExpertDraw.objects.get(project_id=999)
     entities = list(MarketEntity.objects.filter(name__startswith="单位").order_by("pk")[:52])
     return {

@@ -208,11 +208,18 @@ class ScreeningFacts:
         )
 
 
+#: Up to this many ids `expert_id IN (…)` lists them, so that the planner sees each value and
+#: probes each fact table's expert index (the re-check of the ≈ 10 experts a draw invites,
+#: instead of hashing the array against every fact row of the window); for more, one array.
+FEW_IDS = 64
+
+
 def _ids_for_in(ids: Iterable[int]):
     """The right-hand side of `expert_id__in` for a list of ids: on PostgreSQL one array
-    parameter (thousands of ids cost one placeholder, not thousands), elsewhere the list."""
+    parameter (thousands of ids cost one placeholder, not thousands), elsewhere, or for a
+    few ids, the list."""
     ids = sorted(set(ids))
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(ids) > FEW_IDS:
         # An array literal written once (the driver adapting a list costs 4x more, per query;
         # orjson prints the ids in decimal between commas faster than `str` on each).
         literal = "{" + orjson.dumps(ids).decode()[1:-1] + "}"
@@ -226,7 +233,7 @@ def _fact_rows(
     drawn_at: datetime,
     parties: avoidance.Parties,
     repeat_window_days: int,
-    expert_ids: Iterable[int] | None = None,
+    expert_ids: Iterable[int] | RawSQL | None = None,
     exclude_draw_id: int | None = None,
 ) -> dict[str, QuerySet]:
     """The rows that can keep an expert from this draw, table by table: relations with the
@@ -234,7 +241,12 @@ def _fact_rows(
     blacklist periods from the draw to the end of the window, confirmed invitations for the
     tenderee lately. Each is driven by its selective condition, or narrowed to `expert_ids`."""
     party_usccs = sorted({parties.tenderee, parties.agent, *parties.bidders} - {""})
-    only = {"expert_id__in": _ids_for_in(expert_ids)} if expert_ids is not None else {}
+    if expert_ids is None:
+        only = {}
+    elif isinstance(expert_ids, RawSQL):  # the ids as a subquery already
+        only = {"expert_id__in": expert_ids}
+    else:
+        only = {"expert_id__in": _ids_for_in(expert_ids)}
     live = DrawInvitation.objects.filter(
         state__in=DrawInvitation.LIVE,
         starts_at__lt=window.ends_at,
@@ -360,6 +372,13 @@ def screening_facts_at_once(
         expert_ids = list(expert_ids)
         if not expert_ids:
             return ScreeningFacts({}, {}, {}, {}, {})
+    # Many ids (a draw's flagged experts): the array is parsed and de-duplicated once, in a
+    # CTE that each of the five queries joins, instead of once in each of them.
+    prefix, prefix_params = "", []
+    if expert_ids is not None and len(expert_ids) > FEW_IDS:
+        prefix = "WITH screening_ids AS MATERIALIZED (SELECT DISTINCT unnest(%s::bigint[]) AS id) "
+        prefix_params = ["{" + orjson.dumps(sorted(set(expert_ids))).decode()[1:-1] + "}"]
+        expert_ids = RawSQL("SELECT id FROM screening_ids", ())
     querysets = _fact_rows(**arguments, expert_ids=expert_ids)
     fields = {
         "relations": ("expert_id", "entity_uscc", "kind", "ended_on", "pk"),
@@ -367,7 +386,7 @@ def screening_facts_at_once(
         "booked": ("expert_id", "starts_at", "ends_at", "pk"),
         "blacklist": ("expert_id", "starts_at", "ends_at", "lifted_at", "pk"),
     }
-    parts, params = [], []
+    parts, params = [], prefix_params
     for name, columns in _FACT_COLUMNS.items():
         queryset = querysets[name].order_by()
         if name == "recent":
@@ -380,7 +399,7 @@ def screening_facts_at_once(
         params += query_params
     # Ordered as `screening_facts` orders each table: expert, then time (NULL for relations
     # and counts, so the same for all of a table's rows), then id.
-    statement = " UNION ALL ".join(parts) + " ORDER BY 1, 2, 6, 10"
+    statement = prefix + " UNION ALL ".join(parts) + " ORDER BY 1, 2, 6, 10"
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()

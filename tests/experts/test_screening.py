@@ -6,6 +6,7 @@ the pool (`PoolEntry`) following every change of an expert at once.
 
 import random
 from datetime import date, datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.db import transaction
@@ -263,16 +264,24 @@ def test_the_database_split_screens_exactly_like_the_pure_filter(
             screening = selectors.screen_sub_pool(groups=groups, rules=rules, **arguments)
             # The one-statement reads against the five queries and the source tables they
             # stand in for: the facts of everyone, of a random part of the pool and of
-            # nobody; the experts about to be invited, as the reference reads them.
+            # nobody; the experts about to be invited, as the reference reads them. Ids are
+            # passed as a list up to `FEW_IDS` and as an array beyond: both ways, here.
             facts = {key: value for key, value in arguments.items() if key in FACT_ARGUMENTS}
             everyone = list(ExpertProfile.objects.values_list("pk", flat=True))
             some = random.Random(pool_seed).sample(everyone, len(everyone) // 2)
-            for expert_ids in (None, some, []):
-                assert selectors.screening_facts_at_once(
-                    **facts, expert_ids=expert_ids, exclude_draw_id=world["elsewhere"].draw_id
-                ) == selectors.screening_facts(
-                    **facts, expert_ids=expert_ids, exclude_draw_id=world["elsewhere"].draw_id
-                )
+            for few in (selectors.FEW_IDS, 0):
+                with mock.patch.object(selectors, "FEW_IDS", few):
+                    for expert_ids in (None, some, []):
+                        assert selectors.screening_facts_at_once(
+                            **facts,
+                            expert_ids=expert_ids,
+                            exclude_draw_id=world["elsewhere"].draw_id,
+                        ) == selectors.screening_facts(
+                            **facts,
+                            expert_ids=expert_ids,
+                            exclude_draw_id=world["elsewhere"].draw_id,
+                        )
+                    assert selectors.split_sub_pool(groups=groups, **arguments) == split
             invited = selectors.invitation_candidates(**facts, expert_ids=some)
             assert invited == selectors.screening_candidates(**facts, expert_ids=some)
             raise Rollback
