@@ -20,3 +20,12 @@ class ApplicationError(Exception):
         self.fields = fields or {}
         if status_code is not None:
             self.status_code = status_code
+
+
+def refuse(
+    message: str, code: str, field: str | None = None, status: int = 400
+) -> ApplicationError:
+    """A business rule refused the action; `field` names the input it concerns."""
+    return ApplicationError(
+        message, code=code, fields={field: [message]} if field else None, status_code=status
+    )

@@ -21,6 +21,7 @@ from portal.accounts.models import User
 from portal.centres.models import Centre, Region, Venue
 from portal.entities.models import MarketEntity
 from portal.errors import ApplicationError
+from portal.sealed_uploads import envelope_too_large_message
 from trading import evaluation, selectors
 from trading.models import (
     Announcement,
@@ -438,7 +439,7 @@ class BidsApi(APIView):
         if "envelope" in values:
             envelope = values["envelope"]
             if envelope.size > bids.MAX_ENVELOPE_BYTES:  # before reading it into memory
-                message = bids.envelope_too_large_message()
+                message = envelope_too_large_message()
                 raise ApplicationError(
                     message, code="envelope_too_large", fields={"envelope": [message]}
                 )

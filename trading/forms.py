@@ -12,12 +12,9 @@ from portal.accounts.models import Role
 from portal.centres.forms import DateTimeLocalInput
 from portal.centres.models import Centre, Region, Venue
 from portal.entities.models import MarketEntity
+from portal.sealed_uploads import envelope_too_large_message
 from trading.models import Announcement, BidSecurity, Criterion, Lot, Project
-from trading.services.bids import (
-    MAX_DOCUMENT_BYTES,
-    MAX_ENVELOPE_BYTES,
-    envelope_too_large_message,
-)
+from trading.services.bids import MAX_DOCUMENT_BYTES, MAX_ENVELOPE_BYTES
 from trading.services.projects import SEALED_BID_CATEGORIES
 
 #: The largest single upload (a tender document or a bid document), as the API allows.

@@ -10,14 +10,7 @@ from auctions.models import Listing
 from catalog.selectors import holiday_calendar, rule_by_code
 from catalog.working_days import period_end
 from credit.eligibility import entity_eligibility
-from portal.errors import ApplicationError
-
-
-def refuse(message: str, code: str, field: str | None = None, status: int = 400):
-    """A business rule refused the action; `field` names the input it concerns."""
-    return ApplicationError(
-        message, code=code, fields={field: [message]} if field else None, status_code=status
-    )
+from portal.errors import ApplicationError, refuse
 
 
 def check_eligible(listing: Listing, entity, *, at: datetime, status_code: int = 403) -> None:

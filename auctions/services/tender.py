@@ -16,7 +16,6 @@ opening (开标), the bidders' decryption and the result by the highest price (�
   第14条's first branch) is not offered: only the highest price decides.
 """
 
-import re
 import secrets as pysecrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,12 +34,12 @@ from auctions.services.settlement import advance_listing, close_opening, fail, i
 from auctions.state_machine import StateError, log, move, refuse_state
 from catalog.selectors import check_schedule_for
 from portal import sealing
+from portal.sealed_uploads import parse_client_envelope
 
 S = Listing.State
 NO_WITHDRAWAL_SOURCE = "39号令(国土) 第13条"
 #: A price-only package sealed by the bidder is a few hundred bytes; this bounds the upload.
 MAX_ENVELOPE_BYTES = 64 * 1024
-_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -254,31 +253,7 @@ def submit_sealed_tender_bid(
     listing = _listing(listing_id)
     registration = _registration(listing_id, actor)
     _check_bidding(listing, registration, timezone.now())
-    if len(envelope) > MAX_ENVELOPE_BYTES:
-        raise refuse(
-            _("The envelope is larger than the platform accepts."), "envelope_too_large", "envelope"
-        )
-    if not _HEX_DIGEST.fullmatch(receipt_digest or ""):
-        raise refuse(
-            _("The receipt digest is 64 lowercase hexadecimal characters."),
-            "receipt_digest_invalid",
-            "receipt_digest",
-        )
-    try:
-        sealed = sealing.SealedEnvelope.from_bytes(envelope)
-    except sealing.UnsealError as exc:
-        raise refuse(
-            _("The envelope is not a sealed bid this platform can open: %(detail)s")
-            % {"detail": exc.message},
-            "envelope_invalid",
-            "envelope",
-        ) from exc
-    if sealed.kdf != "scrypt":
-        raise refuse(
-            _("The envelope must be sealed with the bidder's own passphrase."),
-            "envelope_invalid",
-            "envelope",
-        )
+    sealed = parse_client_envelope(envelope, receipt_digest, max_bytes=MAX_ENVELOPE_BYTES)
     try:
         return _record(
             actor=actor,

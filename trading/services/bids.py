@@ -6,7 +6,6 @@ before anything is stored; the secret itself is never stored.
 """
 
 import base64
-import re
 import secrets as pysecrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from catalog.selectors import rule_by_code
 from credit.eligibility import SecurityAdjustment, entity_eligibility, security_adjustment
 from portal import sealing
+from portal.sealed_uploads import parse_client_envelope
 from trading import policies
 from trading.models import (
     BidSecurity,
@@ -171,29 +171,7 @@ def submit_sealed_bid(
         raise refuse(_("Only a bidder's account submits bids."), "permission_denied", status=403)
     received_at = received_at or timezone.now()
     refuse_if_late(lot, received_at)
-    if len(envelope) > MAX_ENVELOPE_BYTES:
-        raise refuse(envelope_too_large_message(), "envelope_too_large", "envelope")
-    if not _HEX_DIGEST.fullmatch(receipt_digest or ""):
-        raise refuse(
-            _("The receipt digest is 64 lowercase hexadecimal characters."),
-            "receipt_digest_invalid",
-            "receipt_digest",
-        )
-    try:
-        sealed = sealing.SealedEnvelope.from_bytes(envelope)
-    except sealing.UnsealError as exc:
-        raise refuse(
-            _("The envelope is not a sealed bid this platform can open: %(detail)s")
-            % {"detail": exc.message},
-            "envelope_invalid",
-            "envelope",
-        ) from exc
-    if sealed.kdf != "scrypt":
-        raise refuse(
-            _("The envelope must be sealed with the bidder's own secret."),
-            "envelope_invalid",
-            "envelope",
-        )
+    sealed = parse_client_envelope(envelope, receipt_digest, max_bytes=MAX_ENVELOPE_BYTES)
     bid = _store_and_record(
         lot=lot,
         actor=actor,
@@ -207,13 +185,6 @@ def submit_sealed_bid(
         sealed_by=BidSubmission.SealedBy.BIDDER,
     )
     return bid, Receipt(bid.pk, receipt_digest, "", received_at, bid.envelope_digest)
-
-
-_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
-
-
-def envelope_too_large_message() -> str:
-    return _("The envelope is larger than the platform accepts.")
 
 
 def _store_and_record(

@@ -1,17 +1,9 @@
 """What every trading service shares: the refusal shape and the trade-log entry shape."""
 
 from portal.errors import ApplicationError
+from portal.errors import refuse as refuse  # the app's services import it from here
 from portal.tradelog.services import append_entry
 from trading.models import Lot, Project
-
-
-def refuse(
-    message: str, code: str, field: str | None = None, status: int = 400
-) -> ApplicationError:
-    """A business rule refused the action; `field` names the input it concerns."""
-    return ApplicationError(
-        message, code=code, fields={field: [message]} if field else None, status_code=status
-    )
 
 
 def log(action: str, obj, *, actor, project: Project, lot_id: int | None = None, **payload):
