@@ -1,6 +1,7 @@
 """The kick after a commit is coalesced: at most one is pending at a time, and still every
 entry is evaluated without waiting for the beat sweep (a real Redis, a real Celery worker)."""
 
+import contextlib
 import threading
 import time
 import uuid
@@ -74,6 +75,25 @@ def _wait_for(predicate, timeout: float = 15.0) -> bool:
     return predicate()
 
 
+@contextlib.contextmanager
+def _one_commit_on(signal):
+    """While inside: the first time `signal` fires for the evaluation task, a trade-log entry
+    is committed from the worker's thread. Yields the list that receives the head after it."""
+    committed: list[int] = []
+
+    def commit_once(**kwargs):
+        if not committed:
+            _commit_entry(99)
+            committed.append(_head())
+            close_old_connections()
+
+    signal.connect(commit_once, sender=evaluate_trade_log, weak=False)
+    try:
+        yield committed
+    finally:
+        signal.disconnect(commit_once, sender=evaluate_trade_log)
+
+
 class _Runs:
     """The evaluation task's runs in the test's worker, counted from Celery's own signals."""
 
@@ -122,50 +142,28 @@ def test_a_commit_before_the_tasks_read_is_read_by_that_run(queue):
     """A commit that finds the marker set sends nothing: the run that set it reads it. Here
     the commit lands between the task's start and its read (Celery's task_prerun, in the
     worker's thread, before the task body clears the marker)."""
-    committed: list[int] = []
-
-    def commit_once(**kwargs):
-        if not committed:
-            _commit_entry(99)
-            committed.append(_head())
-            close_old_connections()
-
     _commit_entry(1)
-    task_prerun.connect(commit_once, sender=evaluate_trade_log, weak=False)
-    try:
-        with (
-            _Runs() as runs,
-            start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]),
-        ):
-            assert _wait_for(lambda: runs.finished >= 1)
-            assert _wait_for(lambda: _cursor() == _head())
-    finally:
-        task_prerun.disconnect(commit_once, sender=evaluate_trade_log)
+    with (
+        _one_commit_on(task_prerun) as committed,
+        _Runs() as runs,
+        start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]),
+    ):
+        assert _wait_for(lambda: runs.finished >= 1)
+        assert _wait_for(lambda: _cursor() == _head())
     assert committed and _cursor() >= committed[0]
     assert runs.started == 1  # the commit inside found the marker set: no second task
     assert _waiting(queue) == 0
 
 
 def test_a_commit_after_the_task_started_is_kicked_and_evaluated(queue):
-    committed: list[int] = []
-
-    def commit_once(**kwargs):
-        if not committed:
-            _commit_entry(99)
-            committed.append(_head())
-            close_old_connections()
-
     _commit_entry(1)
-    task_postrun.connect(commit_once, sender=evaluate_trade_log, weak=False)
-    try:
-        with (
-            _Runs() as runs,
-            start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]),
-        ):
-            assert _wait_for(lambda: runs.finished >= 2)
-            assert _wait_for(lambda: committed and _cursor() >= committed[0])
-    finally:
-        task_postrun.disconnect(commit_once, sender=evaluate_trade_log)
+    with (
+        _one_commit_on(task_postrun) as committed,
+        _Runs() as runs,
+        start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]),
+    ):
+        assert _wait_for(lambda: runs.finished >= 2)
+        assert _wait_for(lambda: committed and _cursor() >= committed[0])
     assert runs.started == 2  # the first run, then the kick of the commit after it
 
 
