@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 from datetime import datetime
 
 from asgiref.sync import sync_to_async
@@ -30,6 +31,17 @@ from auctions import live, selectors
 
 POLL_SECONDS = 0.1
 FINAL_STATES = frozenset({"sold", "failed", "voided"})
+#: A stream lasts between this share of AUCTIONS_STREAM_SECONDS and all of it.
+LIFETIME_SPREAD = 0.75
+
+
+def lifetime(longest: float) -> float:
+    """One stream's lifetime, drawn from [LIFETIME_SPREAD × longest, longest]. The bidders of
+    an auction connect together at its opening; with one fixed lifetime all of them would
+    reconnect in the same second, again and again (200 openings at once, each with its
+    queries: the benchmark's slowest bids were in that second). Spread, they reconnect over
+    a quarter of the lifetime."""
+    return random.uniform(LIFETIME_SPREAD * longest, longest)  # noqa: S311 - not a secret
 
 
 def _rebuild(listing_id: int) -> dict | None:

@@ -22,8 +22,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
@@ -122,7 +122,7 @@ class Sandbox:
 
 @contextlib.contextmanager
 def _admin(dsn: str):
-    connection = psycopg2.connect(dsn)
+    connection = psycopg.connect(dsn)
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:
@@ -154,7 +154,7 @@ class ActivitySampler:
     and how many wait for a lock (and on what), so a serialisation point shows up."""
 
     def __init__(self, dsn: str, database: str):
-        self.connection = psycopg2.connect(dsn)
+        self.connection = psycopg.connect(dsn)
         self.connection.autocommit = True
         self.database = database
         self.samples: list[dict] = []

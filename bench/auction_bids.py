@@ -292,6 +292,21 @@ def burst_breakdown(
     return summary
 
 
+def write_timeline(path: Path, bid_log: list[list], request_times: dict) -> None:
+    t0 = min((sent for _id, sent, _end, _st in bid_log), default=0.0)
+    with path.open("w") as out:
+        for request_id, sent, ended, status in bid_log:
+            _st, us = request_times.get(request_id, (None, None))
+            row = {
+                "id": request_id,
+                "sent_s": round(sent - t0, 4),
+                "client_ms": None if ended is None else round((ended - sent) * 1e3, 2),
+                "gunicorn_ms": None if us is None else round(us / 1e3, 2),
+                "status": status,
+            }
+            out.write(json.dumps(row) + "\n")
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bidders", type=int, default=200)
@@ -309,6 +324,12 @@ def parse_args(argv=None):
         "second gunicorn with uvicorn (ASGI) workers, as deploy/ ships",
     )
     parser.add_argument("--live-workers", type=int, default=1, help="ASGI workers (stream)")
+    parser.add_argument(
+        "--live-pool",
+        type=int,
+        default=8,
+        help="DATABASE_POOL of the ASGI workers (deploy/ ships 8); 0: a connection per request",
+    )
     parser.add_argument("--threads", type=int, default=4, help="per worker (gthread only)")
     parser.add_argument("--conn-max-age", type=int, default=None)
     parser.add_argument("--source", default=".", help="'.' (working tree) or a git ref")
@@ -325,6 +346,13 @@ def parse_args(argv=None):
         help="afterwards, in-process bids (no HTTP) to measure the trade log's share; 0: skip",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--timeline",
+        type=Path,
+        default=None,
+        help="write every bid as a JSON line: sent (s from the first bid), client ms, ms in "
+        "gunicorn, status; to find which bids make the tail",
+    )
     parser.add_argument(
         "--database",
         default="portal_bench_auction",
@@ -401,8 +429,9 @@ def main(argv=None) -> int:
                 timeout=120,
                 log_dir=log_dir / "live",
                 # As deploy/ ships it: under ASGI each request's sync part runs in a thread of
-                # its own, so a persistent connection would be left behind by each.
-                env={"CONN_MAX_AGE": "0"},
+                # its own, so a persistent connection would be left behind by each; the
+                # process keeps a pool instead (code before the pool ignores DATABASE_POOL).
+                env={"CONN_MAX_AGE": "0", "DATABASE_POOL": str(args.live_pool)},
             )
             live_server.start(wait_path=args.ceiling_path)
             live_url = f"http://{live_server.host}:{live_server.port}"
@@ -473,7 +502,10 @@ def main(argv=None) -> int:
                 [us / 1e6 for st, us, _m, p in records if p == state_path and st == 200]
             ),
         }
-        burst = burst_breakdown(bidders.bid_log, server.request_times(), args.workers, wall)
+        request_times = server.request_times()
+        burst = burst_breakdown(bidders.bid_log, request_times, args.workers, wall)
+        if args.timeline:
+            write_timeline(args.timeline, bidders.bid_log, request_times)
         invariants_hold = (
             verification["lost"] == 0
             and verification["unanswered_in_log"] == 0

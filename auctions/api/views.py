@@ -584,9 +584,9 @@ class StreamApi(APIView):
     permission_classes = [AllowAny]
     renderer_classes = [EventStreamRenderer, JSONRenderer]
 
-    #: Under ASGI every opening runs in a thread and a connection of its own: 200 bidders
-    #: opening at once would ask PostgreSQL for 200 connections. At most this many open at
-    #: once per process; the others wait their turn (milliseconds each).
+    #: Under ASGI every opening runs in a thread of its own: 200 bidders opening at once would
+    #: ask for 200 connections. At most this many open at once per process (as many as its
+    #: DATABASE_POOL holds); the others wait their turn (milliseconds each).
     openings = threading.BoundedSemaphore(8)
 
     def dispatch(self, request, *args, **kwargs):
@@ -609,7 +609,7 @@ class StreamApi(APIView):
     )
     def get(self, request, listing_id: int):
         listing = selectors.listing_for_reader(request.user, listing_id)  # 404 before streaming
-        lifetime = settings.AUCTIONS_STREAM_SECONDS
+        lifetime = streams.lifetime(settings.AUCTIONS_STREAM_SECONDS)
         if (
             isinstance(request._request, ASGIRequest)
             and live.enabled()

@@ -9,7 +9,7 @@ import logging
 
 from django.conf import settings
 from django.db import connections
-from psycopg2 import sql
+from psycopg import sql
 
 logger = logging.getLogger(__name__)
 

@@ -177,3 +177,17 @@ def test_the_asgi_stream_pushes_an_accepted_bid_to_every_watcher(
         assert last["current_price"] == "3000000.00" and last["leader_number"] == numbers["b"]
         assert last["own_number"] == numbers[key] and last["own_standing"] == standing
         assert "3200000" not in json.dumps(events[key])
+
+
+def test_streams_opened_together_do_not_all_end_together():
+    """Bidders connect together at an opening; each stream's lifetime is drawn from the last
+    quarter of AUCTIONS_STREAM_SECONDS, so their reconnections spread over ≈ 14 s of 55
+    instead of 200 arriving in one second."""
+    lifetimes = [streams.lifetime(55.0) for _ in range(200)]
+    assert all(0.75 * 55.0 <= value <= 55.0 for value in lifetimes)
+    assert max(lifetimes) - min(lifetimes) > 10.0
+    # No single second holds more than a fifth of them.
+    per_second = {}
+    for value in lifetimes:
+        per_second[int(value)] = per_second.get(int(value), 0) + 1
+    assert max(per_second.values()) < 40

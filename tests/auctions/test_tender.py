@@ -11,7 +11,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.db import InternalError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from auctions.models import AuctionAnnouncement, Listing, Registration, TenderBid
@@ -392,7 +392,11 @@ def test_one_sealed_bid_per_bidder_never_replaced(clock, staff, centre, transfer
         "UPDATE auctions_tenderbid SET envelope = %s",
         "DELETE FROM auctions_tenderbid WHERE id = %s",
     ):
-        with pytest.raises(InternalError), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(DatabaseError, match="pgtrigger: Cannot"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement, [b"x" if "UPDATE" in statement else bid.pk])
 
 
