@@ -254,6 +254,19 @@ def minimum_refusal(listing_id: int, amount, now: datetime) -> rules.BidRefusal 
     return rules.too_low(amount, Decimal(snapshot["minimum_next_bid"]))
 
 
+def is_public_now(listing_id: int, now: datetime) -> bool:
+    """The listing is public with no time-driven move due, by its snapshot alone: one is
+    stored only for a public listing and forgotten when it leaves the public states. False
+    when there is none (the database decides)."""
+    snapshot = get(listing_id)
+    return (
+        snapshot is not None
+        and snapshot["listing_id"] == listing_id
+        and snapshot["state"] in PUBLIC_STATES
+        and not is_stale(snapshot, now)
+    )
+
+
 def get(listing_id: int) -> dict | None:
     return _store().get(listing_id) if enabled() else None
 

@@ -13,7 +13,7 @@ from django.test import AsyncClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from auctions import live, streams
+from auctions import live, selectors, streams
 from auctions.services import listings
 from auctions.services.bidding import place_bid
 from tests.auctions.conftest import client_for, local, mining_auction, register_and_pay
@@ -191,3 +191,57 @@ def test_streams_opened_together_do_not_all_end_together():
     for value in lifetimes:
         per_second[int(value)] = per_second.get(int(value), 0) + 1
     assert max(per_second.values()) < 40
+
+
+def _open_asgi_stream(user, listing) -> tuple[int, list[dict]]:
+    """One stream under ASGI (lifetime 0: it ends after its first event)."""
+
+    async def scenario():
+        client = AsyncClient()
+        await client.aforce_login(user)
+        response = await client.get(url("stream", listing))
+        if response.status_code != 200:
+            return response.status_code, []
+        if response.is_async:
+            chunks = [chunk async for chunk in response.streaming_content]
+        else:  # a draft's stream, for its centre's staff: the plain generator
+            chunks = await sync_to_async(list)(response.streaming_content)
+        events = []
+        for chunk in chunks:
+            text = chunk.decode() if isinstance(chunk, bytes) else chunk
+            if text.startswith("event: state"):
+                events.append(json.loads(text.split("data: ", 1)[1]))
+        return response.status_code, events
+
+    return async_to_sync(scenario)()
+
+
+def test_an_asgi_stream_opening_reads_a_current_snapshot_not_the_listing(
+    auction, bidders, staff, clock, settings, monkeypatch
+):
+    """At an opening 200 bidders connect together: with a current snapshot each opening is
+    its token and its registration, not the listing's seven-table join. A due snapshot (the
+    auction's start has passed) still sends the opening to the database, which makes the
+    move; a draft has no snapshot and stays hidden from all but its centre's staff."""
+    settings.AUCTIONS_STREAM_SECONDS = 0
+    register_and_pay(auction, bidders["a"], staff)
+    calls = []
+    real = selectors.listing_for_reader
+    monkeypatch.setattr(
+        selectors, "listing_for_reader", lambda *a, **k: calls.append(a[1]) or real(*a, **k)
+    )
+
+    clock.move_to(local(2026, 3, 25, 9, 30))  # the start has passed: the snapshot is due
+    status, events = _open_asgi_stream(bidders["a"], auction)
+    assert status == 200 and events[0]["state"] == "live" and calls == [auction.pk]
+    assert stored(auction)["state"] == "live"
+
+    status, events = _open_asgi_stream(bidders["a"], auction)
+    assert status == 200 and events[0]["state"] == "live"
+    assert events[0]["own_number"] is not None
+    assert calls == [auction.pk]  # served from the snapshot
+
+    draft = mining_auction(staff, auction.centre, auction.transferor)
+    assert _open_asgi_stream(bidders["a"], draft)[0] == 404
+    status, events = _open_asgi_stream(staff, draft)
+    assert status == 200 and events[0]["state"] == "draft"
