@@ -22,8 +22,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
+try:
+    import psycopg
+    from psycopg import sql
+except ImportError:  # a child run with psycopg 3 hidden (BENCH_BLOCK_PSYCOPG3): needs neither
+    psycopg = sql = None
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
@@ -715,6 +718,7 @@ def export_source(ref: str) -> tuple[Path, dict]:
         "import sys\n"
         "sys.meta_path[:] = [f for f in sys.meta_path\n"
         "                    if not getattr(f, '__module__', '').startswith('__editable__')]\n"
+        + ("sys.modules['psycopg'] = None\n" if os.environ.get("BENCH_BLOCK_PSYCOPG3") else "")
     )
     return target, {"source": f"git archive {ref}", "commit": commit[:12], "dirty_files": []}
 
