@@ -22,11 +22,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-try:
-    import psycopg
-    from psycopg import sql
-except ImportError:  # a child run with psycopg 3 hidden (BENCH_BLOCK_PSYCOPG3): needs neither
-    psycopg = sql = None
+import psycopg2
+from psycopg2 import sql
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
@@ -125,7 +122,7 @@ class Sandbox:
 
 @contextlib.contextmanager
 def _admin(dsn: str):
-    connection = psycopg.connect(dsn)
+    connection = psycopg2.connect(dsn)
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:
@@ -157,7 +154,7 @@ class ActivitySampler:
     and how many wait for a lock (and on what), so a serialisation point shows up."""
 
     def __init__(self, dsn: str, database: str):
-        self.connection = psycopg.connect(dsn)
+        self.connection = psycopg2.connect(dsn)
         self.connection.autocommit = True
         self.database = database
         self.samples: list[dict] = []
@@ -718,7 +715,6 @@ def export_source(ref: str) -> tuple[Path, dict]:
         "import sys\n"
         "sys.meta_path[:] = [f for f in sys.meta_path\n"
         "                    if not getattr(f, '__module__', '').startswith('__editable__')]\n"
-        + ("sys.modules['psycopg'] = None\n" if os.environ.get("BENCH_BLOCK_PSYCOPG3") else "")
     )
     return target, {"source": f"git archive {ref}", "commit": commit[:12], "dirty_files": []}
 

@@ -324,12 +324,6 @@ def parse_args(argv=None):
         "second gunicorn with uvicorn (ASGI) workers, as deploy/ ships",
     )
     parser.add_argument("--live-workers", type=int, default=1, help="ASGI workers (stream)")
-    parser.add_argument(
-        "--live-pool",
-        type=int,
-        default=8,
-        help="DATABASE_POOL of the ASGI workers (deploy/ ships 8); 0: a connection per request",
-    )
     parser.add_argument("--threads", type=int, default=4, help="per worker (gthread only)")
     parser.add_argument("--conn-max-age", type=int, default=None)
     parser.add_argument("--source", default=".", help="'.' (working tree) or a git ref")
@@ -429,9 +423,8 @@ def main(argv=None) -> int:
                 timeout=120,
                 log_dir=log_dir / "live",
                 # As deploy/ ships it: under ASGI each request's sync part runs in a thread of
-                # its own, so a persistent connection would be left behind by each; the
-                # process keeps a pool instead (code before the pool ignores DATABASE_POOL).
-                env={"CONN_MAX_AGE": "0", "DATABASE_POOL": str(args.live_pool)},
+                # its own, so a persistent connection would be left behind by each.
+                env={"CONN_MAX_AGE": "0"},
             )
             live_server.start(wait_path=args.ceiling_path)
             live_url = f"http://{live_server.host}:{live_server.port}"

@@ -50,9 +50,9 @@ def server_url(url: str, database: str) -> str:
 
 
 def recreate_database(url: str) -> None:
-    import psycopg
+    import psycopg2
 
-    connection = psycopg.connect(server_url(url, "postgres"))
+    connection = psycopg2.connect(server_url(url, "postgres"))
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
@@ -61,9 +61,9 @@ def recreate_database(url: str) -> None:
 
 
 def drop_database(url: str) -> None:
-    import psycopg
+    import psycopg2
 
-    connection = psycopg.connect(server_url(url, "postgres"))
+    connection = psycopg2.connect(server_url(url, "postgres"))
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
@@ -142,10 +142,9 @@ def copy_rows(cursor, table: str, columns: list[str], rows) -> None:
     for row in rows:
         writer.writerow([r"\N" if value is None else value for value in row])
     buffer.seek(0)
-    with cursor.copy(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-    ) as copy:
-        copy.write(buffer.getvalue())
+    cursor.copy_expert(
+        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+    )
 
 
 LOADED_TABLES = ("credit_creditrecord", "credit_measure", "credit_measurescope")

@@ -79,9 +79,9 @@ def bench_env(database: str) -> dict[str, str]:
 
 
 def admin(statement: str, params=()) -> list[tuple]:
-    import psycopg
+    import psycopg2
 
-    connection = psycopg.connect(ADMIN_DSN)
+    connection = psycopg2.connect(ADMIN_DSN)
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:
@@ -355,7 +355,7 @@ def child(args) -> int:
     print(f"Load average (1, 5, 15 min) at the start of the draws: {started_load}")
     print(f"Load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(
-        f"PostgreSQL {connection.pg_version}, "
+        f"PostgreSQL {connection.cursor().connection.server_version}, "
         f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
     )
     return 0
@@ -675,10 +675,9 @@ def load_pool(rng: random.Random, size: int, window) -> dict:
             count += 1
         buffer.seek(0)
         with connection.cursor() as cursor:
-            with cursor.copy(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)"
-            ) as copy:
-                copy.write(buffer.getvalue())
+            cursor.copy_expert(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)", buffer
+            )
             cursor.execute(  # the table names are this file's constants
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                 f"(SELECT coalesce(max(id), 1) FROM {table}))"

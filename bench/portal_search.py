@@ -44,7 +44,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
+import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -275,7 +275,7 @@ def generate(rows: int, refs: dict, rng: random.Random):
 
 
 def load(sandbox: Sandbox, rows: int, refs: dict, rng: random.Random, step) -> dict:
-    connection = psycopg.connect(sandbox.database_url)
+    connection = psycopg2.connect(sandbox.database_url)
     connection.autocommit = True
     timings = {}
     with connection.cursor() as cursor:
@@ -296,10 +296,9 @@ def load(sandbox: Sandbox, rows: int, refs: dict, rng: random.Random, step) -> d
             for _ in range(min(batch, rows - done)):
                 buffer.write(next(lines))
             buffer.seek(0)
-            with cursor.copy(
-                f"COPY publicportal_publication ({', '.join(COLUMNS)}) FROM STDIN"
-            ) as copy:
-                copy.write(buffer.getvalue())
+            cursor.copy_expert(
+                f"COPY publicportal_publication ({', '.join(COLUMNS)}) FROM STDIN", buffer
+            )
             done += min(batch, rows - done)
             step(f"  {done:,} rows in {time.monotonic() - began:.0f} s")
         timings["copy_s"] = round(time.monotonic() - began, 1)

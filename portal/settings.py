@@ -153,24 +153,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # the public list's own query (docs/PERFORMANCE.md, issue 8). Safe with gunicorn's sync and
 # gthread workers (one connection per worker thread, closed after CONN_MAX_AGE seconds or an
 # error); checked before reuse, so a connection PostgreSQL dropped is replaced, not failed.
-# Under an ASGI server persistent connections do not apply (each request's sync part runs in
-# a thread of its own: Django ticket #33497); there DATABASE_POOL=N gives the process a pool
-# of at most N connections (psycopg's pool, Django's "pool" option), with CONN_MAX_AGE=0.
-# Without it every stream opening forked a PostgreSQL backend and filled its catalogue caches
-# (50–150 ms each when 200 bidders connect at an auction's opening: docs/PERFORMANCE.md).
+# Under an ASGI server set CONN_MAX_AGE=0: Django's documentation says persistent
+# connections should be disabled there.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if IS_PRODUCTION else 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = _strict_bool("CONN_HEALTH_CHECKS", default=True)
-DATABASE_POOL = env.int("DATABASE_POOL", default=0)
-if DATABASE_POOL:
-    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_POOL needs PostgreSQL.")
-    if DATABASES["default"]["CONN_MAX_AGE"]:
-        raise ImproperlyConfigured("DATABASE_POOL needs CONN_MAX_AGE=0 (the pool keeps them).")
-    DATABASES["default"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        # `timeout`: seconds a request waits for a free connection before an error.
-        "pool": {"min_size": 1, "max_size": DATABASE_POOL, "timeout": 10},
-    }
 
 # Supervision reads the operation side through its own connection, whose PostgreSQL role
 # may only SELECT (see portal/tradelog/supervision_role.py). In production it may point at

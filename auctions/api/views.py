@@ -585,9 +585,9 @@ class StreamApi(APIView):
     permission_classes = [AllowAny]
     renderer_classes = [EventStreamRenderer, JSONRenderer]
 
-    #: Under ASGI every opening runs in a thread of its own: 200 bidders opening at once would
-    #: ask for 200 connections. At most this many open at once per process (as many as its
-    #: DATABASE_POOL holds); the others wait their turn (milliseconds each).
+    #: Under ASGI every opening runs in a thread and a connection of its own: 200 bidders
+    #: opening at once would ask PostgreSQL for 200 connections. At most this many open at
+    #: once per process; the others wait their turn (milliseconds each).
     openings = threading.BoundedSemaphore(8)
 
     def dispatch(self, request, *args, **kwargs):

@@ -9,7 +9,7 @@ import logging
 
 from django.conf import settings
 from django.db import connections
-from psycopg import sql
+from psycopg2 import sql
 
 logger = logging.getLogger(__name__)
 
