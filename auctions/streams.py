@@ -31,7 +31,7 @@ from auctions import live, selectors
 
 POLL_SECONDS = 0.1
 FINAL_STATES = frozenset({"sold", "failed", "voided"})
-#: A stream lasts between this share of AUCTIONS_STREAM_SECONDS and all of it.
+#: A stream lasts between this share of its configured lifetime and all of it.
 LIFETIME_SPREAD = 0.75
 
 

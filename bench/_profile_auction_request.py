@@ -81,6 +81,9 @@ def child(args) -> None:
         body = json.dumps({"amount": f"{amount:.2f}"}).encode()
         return call("POST", f"/api/v1/auctions/{listing}/bids/", tokens[i % len(tokens)], body)
 
+    if args.first:
+        first_bid(args, bid, listing)
+        return
     last = [float(state()["minimum_next_bid"]) - increment]
 
     def accepted(i: int) -> None:
@@ -136,12 +139,50 @@ def child(args) -> None:
     print(json.dumps(report))
 
 
+def first_bid(args, bid, listing: int) -> None:
+    """A worker's first bid, as at an auction's opening: the worker warmed as gunicorn's
+    hook does (portal/warmup.py), no connection open yet (a new PostgreSQL backend, a new
+    Redis connection), then a second bid for comparison; cProfile of the first."""
+    from django.db import connections
+
+    from auctions.models import Listing
+    from portal.warmup import warm
+
+    warm()
+    start = float(Listing.objects.values_list("starting_price", flat=True).get(pk=listing))
+    connections.close_all()  # a fresh backend for the first bid, as after CONN_MAX_AGE
+    profile = cProfile.Profile()
+    timings = {}
+    for name, amount, profiled in (("first", start, True), ("second", None, False)):
+        if amount is None:
+            amount = float(Listing.objects.values_list("current_price", flat=True).get(pk=listing))
+            amount += 2 * float(Listing.objects.values_list("increment", flat=True).get(pk=listing))
+        cpu, wall = time.process_time(), time.perf_counter()
+        if profiled:
+            profile.enable()
+        code, body = bid(1, amount)
+        if profiled:
+            profile.disable()
+        assert code == 201, body
+        timings[name] = {
+            "cpu_ms": round(1000 * (time.process_time() - cpu), 2),
+            "wall_ms": round(1000 * (time.perf_counter() - wall), 2),
+        }
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats(args.profile or "cumulative").print_stats(45)
+    print(out.getvalue())
+    print(json.dumps({"first_bid": timings}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", default=".")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--database", default="portal_bench_auction_profile")
     parser.add_argument("--profile", default="", help="print a cProfile sorted by this")
+    parser.add_argument(
+        "--first", action="store_true", help="a fresh worker's first bid instead (cProfile)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--seed", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -163,6 +204,7 @@ def main() -> None:
         out = sandbox.script(
             Path(__file__).resolve(), "--child", "--seed", str(seed_file),
             "--requests", str(args.requests), "--profile", args.profile,
+            *(["--first"] if args.first else []),
         )  # fmt: skip
         *profiles, last = out.splitlines()
         print("\n".join(profiles))

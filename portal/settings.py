@@ -231,9 +231,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "advance-due-auctions": {"task": "auctions.run_due_events", "schedule": 1.0},
 }
 # Auctions: the bank's deposit callback is signed with this shared secret (HMAC-SHA256);
-# empty: the callback is refused. A server-sent-events stream lives at most this long.
+# empty: the callback is refused. A server-sent-events stream lives at most this long: on a
+# sync worker, which it holds; under ASGI (a coroutine), where ending it only re-checks the
+# reader's token and registration and moves the watcher to another worker after a deploy.
 AUCTIONS_BANK_CALLBACK_SECRET = env.str("AUCTIONS_BANK_CALLBACK_SECRET", default="")
 AUCTIONS_STREAM_SECONDS = env.int("AUCTIONS_STREAM_SECONDS", default=55)
+AUCTIONS_ASGI_STREAM_SECONDS = env.int("AUCTIONS_ASGI_STREAM_SECONDS", default=300)
 # The live state's public part kept per listing in the cache (auctions/live.py).
 AUCTIONS_LIVE_SNAPSHOT = _strict_bool("AUCTIONS_LIVE_SNAPSHOT", default=True)
 

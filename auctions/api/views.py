@@ -578,7 +578,8 @@ def state_events(request, listing_id: int, *, lifetime: float, interval: float =
 class StreamApi(APIView):
     """GET /api/v1/auctions/{id}/stream/ — live updates as server-sent events (a `state`
     event on each change and at least each second, with the same body as …/state/), closed
-    after AUCTIONS_STREAM_SECONDS; EventSource reconnects by itself. Served by the ASGI
+    after AUCTIONS_STREAM_SECONDS (AUCTIONS_ASGI_STREAM_SECONDS under ASGI), each stream's
+    lifetime spread over the last quarter; EventSource reconnects by itself. Served by the ASGI
     workers in production (deploy/): a coroutine per watcher, not a worker."""
 
     authentication_classes = LIVE_AUTHENTICATION
@@ -611,6 +612,8 @@ class StreamApi(APIView):
     def get(self, request, listing_id: int):
         lifetime = streams.lifetime(settings.AUCTIONS_STREAM_SECONDS)
         if isinstance(request._request, ASGIRequest) and live.enabled():
+            # A coroutine holds no worker: it may live longer (each reconnection is an
+            # opening: the token, the registration, a connection of its own).
             # One coroutine per watcher, sharing one watch of the snapshot (auctions/streams.py).
             # A current snapshot exists only for a public listing with no move due (a missing
             # or due one sends the opening to the database, which makes the move): so the
@@ -621,6 +624,7 @@ class StreamApi(APIView):
                 if listing.state not in live.PUBLIC_STATES:  # a draft, to its centre's staff
                     return self._sync_stream(request, listing_id, lifetime)
             own = selectors.own_registration_of(request.user, listing_id)
+            lifetime = streams.lifetime(settings.AUCTIONS_ASGI_STREAM_SECONDS)
             events = streams.state_events(request.user, own, listing_id, lifetime=lifetime)
             return self._respond(events)
         selectors.listing_for_reader(request.user, listing_id)  # 404 before streaming

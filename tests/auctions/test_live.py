@@ -137,7 +137,7 @@ def test_the_asgi_stream_pushes_an_accepted_bid_to_every_watcher(
 ):
     """Under ASGI each watcher is a coroutine sharing one watch of the snapshot: a bid by
     B reaches A's and C's open streams as the next event, each with its own standing."""
-    settings.AUCTIONS_STREAM_SECONDS = 5
+    settings.AUCTIONS_ASGI_STREAM_SECONDS = 5
     numbers = {key: register_and_pay(auction, bidders[key], staff).number for key in "abc"}
     clock.move_to(local(2026, 3, 25, 9, 30))
 
@@ -181,7 +181,7 @@ def test_the_asgi_stream_pushes_an_accepted_bid_to_every_watcher(
 
 def test_streams_opened_together_do_not_all_end_together():
     """Bidders connect together at an opening; each stream's lifetime is drawn from the last
-    quarter of AUCTIONS_STREAM_SECONDS, so their reconnections spread over ≈ 14 s of 55
+    quarter of its configured lifetime, so their reconnections spread over ≈ 14 s of 55
     instead of 200 arriving in one second."""
     lifetimes = [streams.lifetime(55.0) for _ in range(200)]
     assert all(0.75 * 55.0 <= value <= 55.0 for value in lifetimes)
@@ -223,7 +223,7 @@ def test_an_asgi_stream_opening_reads_a_current_snapshot_not_the_listing(
     its token and its registration, not the listing's seven-table join. A due snapshot (the
     auction's start has passed) still sends the opening to the database, which makes the
     move; a draft has no snapshot and stays hidden from all but its centre's staff."""
-    settings.AUCTIONS_STREAM_SECONDS = 0
+    settings.AUCTIONS_STREAM_SECONDS = settings.AUCTIONS_ASGI_STREAM_SECONDS = 0
     register_and_pay(auction, bidders["a"], staff)
     calls = []
     real = selectors.listing_for_reader
