@@ -243,28 +243,26 @@ def minimum_refusal(listing_id: int, amount, now: datetime) -> rules.BidRefusal 
     price only rises (the increment and the starting price never change once announced), so
     an older snapshot shows a lower minimum, never a higher one. A snapshot whose phase has
     ended, or of a listing not in a bidding state, decides nothing."""
-    snapshot = get(listing_id)
-    if (
-        snapshot is None
-        or snapshot["state"] not in BIDDING_STATES
-        or snapshot["listing_id"] != listing_id
-        or is_stale(snapshot, now)
-    ):
+    snapshot = current(listing_id, now)
+    if snapshot is None or snapshot["state"] not in BIDDING_STATES:
         return None
     return rules.too_low(amount, Decimal(snapshot["minimum_next_bid"]))
 
 
-def is_public_now(listing_id: int, now: datetime) -> bool:
-    """The listing is public with no time-driven move due, by its snapshot alone: one is
-    stored only for a public listing and forgotten when it leaves the public states. False
-    when there is none (the database decides)."""
+def current(listing_id: int, now: datetime) -> dict | None:
+    """The listing's snapshot if it can answer for the database: stored, of this listing,
+    and with no time-driven move due. None: the database decides."""
     snapshot = get(listing_id)
-    return (
-        snapshot is not None
-        and snapshot["listing_id"] == listing_id
-        and snapshot["state"] in PUBLIC_STATES
-        and not is_stale(snapshot, now)
-    )
+    if snapshot is None or snapshot["listing_id"] != listing_id or is_stale(snapshot, now):
+        return None
+    return snapshot
+
+
+def is_public_now(listing_id: int, now: datetime) -> bool:
+    """The listing is public with no move due, by its snapshot alone (one is stored only for
+    a public listing and forgotten when it leaves the public states)."""
+    snapshot = current(listing_id, now)
+    return snapshot is not None and snapshot["state"] in PUBLIC_STATES
 
 
 def get(listing_id: int) -> dict | None:

@@ -610,10 +610,7 @@ class StreamApi(APIView):
         }
     )
     def get(self, request, listing_id: int):
-        lifetime = streams.lifetime(settings.AUCTIONS_STREAM_SECONDS)
         if isinstance(request._request, ASGIRequest) and live.enabled():
-            # A coroutine holds no worker: it may live longer (each reconnection is an
-            # opening: the token, the registration, a connection of its own).
             # One coroutine per watcher, sharing one watch of the snapshot (auctions/streams.py).
             # A current snapshot exists only for a public listing with no move due (a missing
             # or due one sends the opening to the database, which makes the move): so the
@@ -622,15 +619,19 @@ class StreamApi(APIView):
             if not live.is_public_now(listing_id, timezone.now()):
                 listing = selectors.listing_for_reader(request.user, listing_id)  # 404 first
                 if listing.state not in live.PUBLIC_STATES:  # a draft, to its centre's staff
-                    return self._sync_stream(request, listing_id, lifetime)
+                    return self._sync_stream(request, listing_id)
             own = selectors.own_registration_of(request.user, listing_id)
+            # A coroutine holds no worker, so it may live longer (each reconnection is an
+            # opening: the token, the registration, a connection of its own).
             lifetime = streams.lifetime(settings.AUCTIONS_ASGI_STREAM_SECONDS)
             events = streams.state_events(request.user, own, listing_id, lifetime=lifetime)
             return self._respond(events)
         selectors.listing_for_reader(request.user, listing_id)  # 404 before streaming
-        return self._sync_stream(request, listing_id, lifetime)
+        return self._sync_stream(request, listing_id)
 
-    def _sync_stream(self, request, listing_id: int, lifetime: float):
+    def _sync_stream(self, request, listing_id: int):
+        """The plain generator, which holds its thread (a sync worker) for its lifetime."""
+        lifetime = streams.lifetime(settings.AUCTIONS_STREAM_SECONDS)
         return self._respond(state_events(request, listing_id, lifetime=lifetime))
 
     @staticmethod
